@@ -1,0 +1,92 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dialect is what differs between SQLite and PostgreSQL; implementations live in
+// dialect_sqlite.go and dialect_postgres.go and nowhere else.
+type dialect interface {
+	name() string
+	// open returns the write and read pools.
+	open(ctx context.Context, dsn string) (write, read *sql.DB, err error)
+	// rebind rewrites ? placeholders for the driver.
+	rebind(q string) string
+	// mapError turns driver errors into procedo errors (unique violation → ECONFLICT).
+	mapError(err error) error
+	// retryable reports whether a transaction failing with err may be retried.
+	retryable(err error) bool
+	// claimJobQuery returns the statement that leases the next due job.
+	claimJobQuery(kinds int) string
+	// migrationLock serialises concurrent migrations (several replicas starting).
+	migrationLock(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
+	// ts converts a time to the value stored for it.
+	ts(t time.Time) any
+}
+
+// rebindDollar rewrites ? placeholders to $1, $2, … skipping quoted strings,
+// quoted identifiers and comments.
+func rebindDollar(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch c {
+		case '\'', '"':
+			j := i + 1
+			for j < len(q) {
+				if q[j] == c {
+					if j+1 < len(q) && q[j+1] == c { // doubled quote escapes
+						j += 2
+						continue
+					}
+					break
+				}
+				j++
+			}
+			if j >= len(q) {
+				j = len(q) - 1
+			}
+			b.WriteString(q[i : j+1])
+			i = j
+		case '-':
+			if i+1 < len(q) && q[i+1] == '-' {
+				j := strings.IndexByte(q[i:], '\n')
+				if j < 0 {
+					b.WriteString(q[i:])
+					return b.String()
+				}
+				b.WriteString(q[i : i+j])
+				i += j - 1
+				continue
+			}
+			b.WriteByte(c)
+		case '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

@@ -1,0 +1,175 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/procedo/procedo"
+)
+
+// Session is a server-side login session of an operator or a citizen. The cookie
+// holds Token; the database holds only its hash.
+type Session struct {
+	Token     string // cookie value; only set when created
+	TenantID  int64
+	UserID    *int64
+	Citizen   *procedo.Citizen
+	CSRFToken string // per-session token that every state-changing form must echo
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionService stores sessions.
+type SessionService struct {
+	db *DB
+	// IdleTimeout ends a session unused for this long; MaxAge ends any session.
+	IdleTimeout time.Duration
+	MaxAge      time.Duration
+}
+
+// NewSessionService returns a SessionService with 30-minute idle and 12-hour
+// absolute limits (the usual limits for public-administration back offices).
+func NewSessionService(db *DB) *SessionService {
+	return &SessionService{db: db, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour}
+}
+
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// CreateSession starts a session for a user or a citizen of the tenant in ctx.
+func (s *SessionService) CreateSession(ctx context.Context, userID *int64, citizen *procedo.Citizen, remoteAddr string) (_ *Session, err error) {
+	defer procedo.Wrap(&err, "sqlstore.CreateSession")
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	token, hash, err := newSecret("s_")
+	if err != nil {
+		return nil, err
+	}
+	csrf, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
+	var citizenJSON any
+	if citizen != nil {
+		b, err := json.Marshal(citizen)
+		if err != nil {
+			return nil, err
+		}
+		citizenJSON = string(b)
+	}
+	sess := &Session{Token: token, TenantID: tid, UserID: userID, Citizen: citizen, CSRFToken: csrf}
+	err = s.db.transact(ctx, func(tx *Tx) error {
+		sess.CreatedAt = tx.now
+		sess.ExpiresAt = tx.now.Add(s.MaxAge)
+		// Opportunistic clean-up of expired sessions keeps the table small without a job.
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, s.db.ts(tx.now)); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO sessions (id, tenant_id, user_id, citizen, csrf_token, remote_addr, created_at, expires_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, hash, tid, userID, citizenJSON, csrf, remoteAddr, s.db.ts(tx.now), s.db.ts(sess.ExpiresAt), s.db.ts(tx.now))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// FindSession returns the live session of token in the tenant of ctx, or
+// EUNAUTHORIZED. It extends the idle timeout at most once a minute.
+func (s *SessionService) FindSession(ctx context.Context, token string) (_ *Session, err error) {
+	defer procedo.Wrap(&err, "sqlstore.FindSession")
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unauth := procedo.Errorf(procedo.EUNAUTHORIZED, "Sessione scaduta: accedi di nuovo.")
+	if token == "" || len(token) > 200 {
+		return nil, unauth
+	}
+	hash := hashSecret(token)
+	var sess Session
+	var userID sql.NullInt64
+	var citizen sql.NullString
+	var lastSeen time.Time
+	err = s.db.queryRow(ctx, `SELECT tenant_id, user_id, citizen, csrf_token, created_at, expires_at, last_seen_at
+		FROM sessions WHERE id = ? AND tenant_id = ?`, hash, tid).
+		Scan(&sess.TenantID, &userID, &citizen, &sess.CSRFToken, timeValue{&sess.CreatedAt}, timeValue{&sess.ExpiresAt}, timeValue{&lastSeen})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, unauth
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.db.Now()
+	if now.After(sess.ExpiresAt) || now.Sub(lastSeen) > s.IdleTimeout {
+		_ = s.DeleteSession(ctx, token)
+		return nil, unauth
+	}
+	if userID.Valid {
+		sess.UserID = &userID.Int64
+	}
+	if citizen.Valid {
+		sess.Citizen = &procedo.Citizen{}
+		if err := json.Unmarshal([]byte(citizen.String), sess.Citizen); err != nil {
+			return nil, err
+		}
+	}
+	if now.Sub(lastSeen) > time.Minute {
+		if err := s.db.transact(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, s.db.ts(tx.now), hash)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return &sess, nil
+}
+
+// DeleteSession ends a session (logout). A missing session is not an error.
+func (s *SessionService) DeleteSession(ctx context.Context, token string) (err error) {
+	defer procedo.Wrap(&err, "sqlstore.DeleteSession")
+	return s.db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, hashSecret(token))
+		return err
+	})
+}
+
+// Secret returns the installation-wide secret named key, creating a random one
+// the first time; replicas sharing a database share it.
+func (db *DB) Secret(ctx context.Context, key string) (_ []byte, err error) {
+	defer procedo.Wrap(&err, "sqlstore.Secret(%q)", key)
+	var v string
+	err = db.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		fresh, err := randomToken()
+		if err != nil {
+			return nil, err
+		}
+		if err := db.transact(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, fresh)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		err = db.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return base64.RawURLEncoding.DecodeString(v)
+}

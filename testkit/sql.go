@@ -1,0 +1,21 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package testkit
+
+import (
+	"context"
+
+	"github.com/procedo/procedo/sqlstore"
+)
+
+// Exec runs a raw statement outside procedo's services, as an attacker with
+// database access would (tamper tests).
+func Exec(db *sqlstore.DB, q string, args ...any) error {
+	return db.RawExec(context.Background(), q, args...)
+}
+
+// Count returns the number of rows of table.
+func Count(db *sqlstore.DB, table string) (int, error) {
+	return db.RawCount(context.Background(), table)
+}
