@@ -307,6 +307,17 @@ func (t Term) check() (start Date, events []ClockEvent, err error) {
 // working day of cal. It returns the zero Date when Compute would reject the
 // inputs: zero start, days < 1, or a malformed cal.PatronDay.
 func DueDate(start Date, days int, cal Calendar, suspensions ...DateRange) Date {
+	st, err := ComputeWithSuspensions(start, days, cal, suspensions...)
+	if err != nil {
+		return Date{}
+	}
+	return st.Due
+}
+
+// ComputeWithSuspensions computes the term of DueDate and returns its whole
+// state, with the Italian explanation of each step, as of the end of the last
+// suspension (or the start day).
+func ComputeWithSuspensions(start Date, days int, cal Calendar, suspensions ...DateRange) (TermState, error) {
 	var ranges []DateRange
 	for _, r := range suspensions {
 		r.From = laterDate(r.From, start)
@@ -328,11 +339,7 @@ func DueDate(start Date, days int, cal Calendar, suspensions ...DateRange) Date 
 		}
 		at = laterDate(at, r.To)
 	}
-	st, err := t.Compute(at)
-	if err != nil {
-		return Date{}
-	}
-	return st.Due
+	return t.Compute(at)
 }
 
 // FormatDays returns n with the Italian word for days: "1 giorno", "30 giorni",

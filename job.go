@@ -38,4 +38,6 @@ type JobStore interface {
 	// RetryJob records a failure: the job runs again at retryAt, or is marked
 	// failed for good when it has no attempts left.
 	RetryJob(ctx context.Context, id int64, lastError string, retryAt time.Time) error
+	// FailJob marks a job failed for good (a failure retrying cannot fix).
+	FailJob(ctx context.Context, id int64, lastError string) error
 }

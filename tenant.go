@@ -77,6 +77,8 @@ type TenantService interface {
 	// CreateTenant stores t with its AOO, its ordinary register and the default
 	// titolario. EINVALID for bad fields, ECONFLICT if the slug or a host is taken.
 	CreateTenant(ctx context.Context, t *Tenant) error
+	// FindTenantByID returns the tenant, or ENOTFOUND.
+	FindTenantByID(ctx context.Context, id int64) (*Tenant, error)
 	// FindTenantBySlug returns the tenant, or ENOTFOUND.
 	FindTenantBySlug(ctx context.Context, slug string) (*Tenant, error)
 	// FindTenantByHost returns the tenant serving host (without port), or ENOTFOUND.

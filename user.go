@@ -112,3 +112,25 @@ type UserService interface {
 	// EUNAUTHORIZED. It does not need a tenant in ctx.
 	FindUserByToken(ctx context.Context, token string) (*User, *Tenant, error)
 }
+
+// Session is a server-side login session of an operator or a citizen (one of
+// UserID and Citizen is set). The cookie holds Token; the store keeps only its hash.
+type Session struct {
+	Token     string // cookie value; set only when created
+	TenantID  int64
+	UserID    *int64
+	Citizen   *Citizen
+	CSRFToken string // every state-changing form of the session must echo it
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// SessionService stores sessions of the tenant in ctx.
+type SessionService interface {
+	// CreateSession starts a session for a user or a citizen.
+	CreateSession(ctx context.Context, userID *int64, citizen *Citizen, remoteAddr string) (*Session, error)
+	// FindSession returns the live session of token, or EUNAUTHORIZED.
+	FindSession(ctx context.Context, token string) (*Session, error)
+	// DeleteSession ends a session; a missing one is not an error.
+	DeleteSession(ctx context.Context, token string) error
+}

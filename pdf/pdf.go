@@ -205,7 +205,8 @@ func (l *layout) pageFooter() {
 }
 
 // fit shortens s (already cp1252) with an ellipsis until it fits in w
-// millimetres with the current font.
+// millimetres with the current font. Core fonts have no kerning, so widths add
+// up character by character.
 func (l *layout) fit(s string, w float64) string {
 	f := l.f
 	limit := w - 2*f.GetCellMargin()
@@ -213,8 +214,13 @@ func (l *layout) fit(s string, w float64) string {
 		return s
 	}
 	ellipsis := l.tr("…")
-	for len(s) > 0 && f.GetStringWidth(s+ellipsis) > limit {
-		s = s[:len(s)-1]
+	limit -= f.GetStringWidth(ellipsis)
+	width := 0.0
+	for i := range len(s) {
+		width += f.GetStringWidth(s[i : i+1])
+		if width > limit {
+			return s[:i] + ellipsis
+		}
 	}
 	return s + ellipsis
 }

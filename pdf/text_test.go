@@ -21,7 +21,7 @@ func TestToCP1252(t *testing.T) {
 		{"Italian", "è già più perché – «così» 10 €", false, "è già più perché – «così» 10 €"},
 		{"Decomposed", "e\u0300 perche\u0301 citta\u0300 E\u0300", false, "è perché città È"},
 		{"UnknownMark", "a\u0331b", false, "ab"},
-		{"CentralEuropean", "Łódź Ștefan Dvořák Őrség", false, "Lodz Stefan Dvorák Orség"},
+		{"CentralEuropean", "Łódź Ștefan Dvořák Őrség", false, "Lódz Stefan Dvorák Orség"},
 		{"Typography", "a\u2011b \u2212 1\u2009000 \u2192 x\u200b \u201Bq\u2032 \uFB01ne", false, "a-b - 1 000 -> x 'q' fine"},
 		{"LineBreaks", "uno\r\ndue\rtre\nquattro", true, "uno\ndue\ntre\nquattro"},
 		{"SingleLine", "uno\r\ndue\ntre", false, "uno due tre"},

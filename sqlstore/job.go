@@ -90,6 +90,16 @@ func (s *JobStore) RetryJob(ctx context.Context, id int64, lastError string, ret
 	})
 }
 
+// FailJob implements procedo.JobStore.
+func (s *JobStore) FailJob(ctx context.Context, id int64, lastError string) (err error) {
+	defer procedo.Wrap(&err, "sqlstore.FailJob(%d)", id)
+	return s.db.transact(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE jobs SET state = 'failed', finished_at = ?, locked_until = NULL, last_error = ? WHERE id = ?`,
+			s.db.ts(tx.now), truncate(lastError, 2000), id)
+		return err
+	})
+}
+
 // JobCounts returns the number of jobs per state (for metrics and the outbox page).
 func (s *JobStore) JobCounts(ctx context.Context) (_ map[string]int, err error) {
 	defer procedo.Wrap(&err, "sqlstore.JobCounts")

@@ -15,19 +15,7 @@ import (
 	"github.com/procedo/procedo"
 )
 
-// Session is a server-side login session of an operator or a citizen. The cookie
-// holds Token; the database holds only its hash.
-type Session struct {
-	Token     string // cookie value; only set when created
-	TenantID  int64
-	UserID    *int64
-	Citizen   *procedo.Citizen
-	CSRFToken string // per-session token that every state-changing form must echo
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
-
-// SessionService stores sessions.
+// SessionService implements procedo.SessionService.
 type SessionService struct {
 	db *DB
 	// IdleTimeout ends a session unused for this long; MaxAge ends any session.
@@ -41,6 +29,8 @@ func NewSessionService(db *DB) *SessionService {
 	return &SessionService{db: db, IdleTimeout: 30 * time.Minute, MaxAge: 12 * time.Hour}
 }
 
+var _ procedo.SessionService = (*SessionService)(nil)
+
 func randomToken() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -50,7 +40,7 @@ func randomToken() (string, error) {
 }
 
 // CreateSession starts a session for a user or a citizen of the tenant in ctx.
-func (s *SessionService) CreateSession(ctx context.Context, userID *int64, citizen *procedo.Citizen, remoteAddr string) (_ *Session, err error) {
+func (s *SessionService) CreateSession(ctx context.Context, userID *int64, citizen *procedo.Citizen, remoteAddr string) (_ *procedo.Session, err error) {
 	defer procedo.Wrap(&err, "sqlstore.CreateSession")
 	tid, err := tenantID(ctx)
 	if err != nil {
@@ -72,7 +62,7 @@ func (s *SessionService) CreateSession(ctx context.Context, userID *int64, citiz
 		}
 		citizenJSON = string(b)
 	}
-	sess := &Session{Token: token, TenantID: tid, UserID: userID, Citizen: citizen, CSRFToken: csrf}
+	sess := &procedo.Session{Token: token, TenantID: tid, UserID: userID, Citizen: citizen, CSRFToken: csrf}
 	err = s.db.transact(ctx, func(tx *Tx) error {
 		sess.CreatedAt = tx.now
 		sess.ExpiresAt = tx.now.Add(s.MaxAge)
@@ -92,7 +82,7 @@ func (s *SessionService) CreateSession(ctx context.Context, userID *int64, citiz
 
 // FindSession returns the live session of token in the tenant of ctx, or
 // EUNAUTHORIZED. It extends the idle timeout at most once a minute.
-func (s *SessionService) FindSession(ctx context.Context, token string) (_ *Session, err error) {
+func (s *SessionService) FindSession(ctx context.Context, token string) (_ *procedo.Session, err error) {
 	defer procedo.Wrap(&err, "sqlstore.FindSession")
 	tid, err := tenantID(ctx)
 	if err != nil {
@@ -103,7 +93,7 @@ func (s *SessionService) FindSession(ctx context.Context, token string) (_ *Sess
 		return nil, unauth
 	}
 	hash := hashSecret(token)
-	var sess Session
+	var sess procedo.Session
 	var userID sql.NullInt64
 	var citizen sql.NullString
 	var lastSeen time.Time

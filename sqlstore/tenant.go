@@ -110,6 +110,16 @@ func (s *TenantService) loadHosts(ctx context.Context, t *procedo.Tenant) error 
 	return rows.Err()
 }
 
+// FindTenantByID implements procedo.TenantService.
+func (s *TenantService) FindTenantByID(ctx context.Context, id int64) (_ *procedo.Tenant, err error) {
+	defer procedo.Wrap(&err, "sqlstore.FindTenantByID(%d)", id)
+	t, err := scanTenant(s.db.queryRow(ctx, `SELECT `+tenantColumns+` FROM tenants t WHERE t.id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, "Ente non trovato.")
+	}
+	return t, s.loadHosts(ctx, t)
+}
+
 // FindTenantBySlug implements procedo.TenantService.
 func (s *TenantService) FindTenantBySlug(ctx context.Context, slug string) (_ *procedo.Tenant, err error) {
 	defer procedo.Wrap(&err, "sqlstore.FindTenantBySlug(%q)", slug)

@@ -54,7 +54,7 @@ const (
 // concurrent use; a test that runs in parallel needs its own.
 type Browser struct {
 	ctx  context.Context // chromedp context of the tab
-	log  *logBuffer      // Chromium's stdout and stderr, shown on failures
+	log  *logBuffer      // Chromium's stdout and stderr, shown if it fails to start
 	noJS bool            // the tab runs no page script (WithoutJavaScript)
 }
 
@@ -147,7 +147,7 @@ func Run[T any](tb testing.TB, b *Browser, a chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		tb.Fatalf("browser: %v%s", err, b.log.tail())
+		tb.Fatalf("browser: %v", err) // a crash shows here as the exit error
 	}
 	return v
 }
@@ -225,15 +225,4 @@ func (l *logBuffer) String() string {
 		b = b[len(b)-logKeep:]
 	}
 	return "chromium output:\n" + string(b)
-}
-
-// tail returns the output prefixed by a newline, or "" when there is none.
-func (l *logBuffer) tail() string {
-	l.mu.Lock()
-	n := l.buf.Len()
-	l.mu.Unlock()
-	if n == 0 {
-		return ""
-	}
-	return "\n" + l.String()
 }

@@ -1,0 +1,32 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package api
+
+// route is one endpoint: a net/http method pattern, its handler and whether it
+// needs a bearer token.
+type route struct {
+	pattern string
+	handler apiHandler
+	auth    bool
+}
+
+// routes lists every endpoint of the API. openapi.yaml documents exactly these
+// (TestOpenAPI_DocumentsEveryRoute).
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /api/v1/openapi.json", s.handleOpenAPI, false},
+
+		{"GET /api/v1/procedures", s.handleProcedureList, true},
+
+		{"GET /api/v1/cases", s.handleCaseList, true},
+		{"GET /api/v1/cases/{id}", s.handleCaseView, true},
+		{"POST /api/v1/cases/{id}/transitions/{name}", s.handleCaseTransition, true},
+
+		{"GET /api/v1/documents/{id}", s.handleDocumentView, true},
+		{"GET /api/v1/documents/{id}/content", s.handleDocumentContent, true},
+
+		{"GET /api/v1/registrations", s.handleRegistrationList, true},
+		{"GET /api/v1/registrations/{year}/{number}", s.handleRegistrationView, true},
+	}
+}

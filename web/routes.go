@@ -1,0 +1,77 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package web
+
+import (
+	"net/http"
+)
+
+// registeredPages lists every page template; Init checks they all exist.
+var registeredPages = []string{
+	"home", "service_view", "application_form", "receipt", "login", "login_demo", "my_case_list", "my_case_view",
+	"office_login", "worklist", "case_view", "admin_org_units", "admin_users", "admin_user_edit", "demo_mailbox",
+	"demo_mail_view", "error",
+}
+
+// Routes returns the web UI. Every route is listed here.
+func (h *Handler) Routes() http.Handler {
+	mux := http.NewServeMux()
+
+	// Front office (citizens and the public).
+	mux.HandleFunc("GET /{$}", h.get(h.handleHome))
+	mux.HandleFunc("GET /servizi/{key}", h.get(h.handleServiceView))
+	mux.HandleFunc("GET /servizi/{key}/domanda", h.get(h.handleApplicationForm))
+	mux.HandleFunc("POST /servizi/{key}/domanda", h.post(h.handleApplicationSubmit))
+	mux.HandleFunc("GET /accedi", h.get(h.handleLogin))
+	mux.HandleFunc("GET /accedi/{provider}", h.get(h.handleLoginStart))
+	mux.HandleFunc("GET /accedi/demo/modulo", h.get(h.handleLoginDemoForm))
+	mux.HandleFunc("POST /accedi/{provider}/callback", h.post(h.handleLoginCallback))
+	mux.HandleFunc("POST /esci", h.post(h.handleLogout))
+	mux.HandleFunc("GET /pratiche", h.get(h.handleMyCaseList))
+	mux.HandleFunc("GET /pratiche/{id}", h.get(h.handleMyCaseView))
+	mux.HandleFunc("GET /pratiche/{id}/ricevuta", h.get(h.handleReceipt))
+	mux.HandleFunc("GET /pratiche/{id}/ricevuta.pdf", h.get(h.handleReceiptPDF))
+	mux.HandleFunc("GET /documenti/{id}", h.get(h.handleDocumentDownload))
+
+	// Back office (operators).
+	mux.HandleFunc("GET /ufficio/accedi", h.get(h.handleOfficeLogin))
+	mux.HandleFunc("POST /ufficio/accedi", h.post(h.handleOfficeLoginSubmit))
+	mux.HandleFunc("GET /ufficio", h.get(h.handleWorklist))
+	mux.HandleFunc("GET /ufficio/pratiche/{id}", h.get(h.handleCaseView))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/azioni/{name}", h.post(h.handleCaseTransition))
+
+	// Tenant administration.
+	mux.HandleFunc("GET /ufficio/admin/uffici", h.get(h.handleAdminOrgUnits))
+	mux.HandleFunc("POST /ufficio/admin/uffici", h.post(h.handleAdminOrgUnitCreate))
+	mux.HandleFunc("POST /ufficio/admin/uffici/{id}", h.post(h.handleAdminOrgUnitUpdate))
+	mux.HandleFunc("GET /ufficio/admin/utenti", h.get(h.handleAdminUsers))
+	mux.HandleFunc("POST /ufficio/admin/utenti", h.post(h.handleAdminUserCreate))
+	mux.HandleFunc("GET /ufficio/admin/utenti/{id}", h.get(h.handleAdminUserEdit))
+	mux.HandleFunc("POST /ufficio/admin/utenti/{id}", h.post(h.handleAdminUserUpdate))
+
+	// DEMO mailbox: what procedo would have sent, in demo mode only.
+	mux.HandleFunc("GET /demo/posta", h.get(h.handleDemoMailbox))
+	mux.HandleFunc("GET /demo/posta/{id}", h.get(h.handleDemoMailView))
+
+	mux.HandleFunc("/", h.get(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+
+	root := http.NewServeMux()
+	if h.Static != nil {
+		static := http.FileServerFS(h.Static)
+		root.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(static)))
+	}
+	// CrossOriginProtection refuses cross-site POSTs by their Sec-Fetch-Site or
+	// Origin headers, in addition to the form tokens.
+	cop := http.NewCrossOriginProtection()
+	root.Handle("/", cop.Handler(h.withTenant(mux)))
+	return securityHeaders(root)
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
