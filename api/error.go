@@ -21,8 +21,8 @@ var errMethodNotAllowed = &procedo.Error{Code: CodeMethodNotAllowed, Message: "M
 
 // ErrorJSON is the body of every error answer.
 type ErrorJSON struct {
-	Code    string            `json:"code"`              // procedo.ErrorCode, e.g. "not_found"
-	Message string            `json:"message"`           // user-safe, in Italian
+	Code    string            `json:"code"`             // procedo.ErrorCode, e.g. "not_found"
+	Message string            `json:"message"`          // user-safe, in Italian
 	Fields  map[string]string `json:"fields,omitempty"` // field → message, for "invalid"
 }
 

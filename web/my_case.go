@@ -35,17 +35,17 @@ func (h *Handler) handleMyCaseList(w http.ResponseWriter, r *http.Request) error
 
 // caseDetail is what both the citizen's and the operator's case pages show.
 type caseDetail struct {
-	Case          *procedo.Case
-	Receipt       *procedo.Receipt
-	Events        []*procedo.CaseEvent
-	Documents     []*procedo.Document
-	Fields        []formValue
-	Decision      *procedo.Registration
-	Transitions   []procedo.Transition
-	Errors        procedo.FieldErrors
-	Reason        string
-	DaysLeft      int
-	Overdue       bool
+	Case        *procedo.Case
+	Receipt     *procedo.Receipt
+	Events      []*procedo.CaseEvent
+	Documents   []*procedo.Document
+	Fields      []formValue
+	Decision    *procedo.Registration
+	Transitions []procedo.Transition
+	Errors      procedo.FieldErrors
+	Reason      string
+	DaysLeft    int
+	Overdue     bool
 }
 
 type formValue struct{ Label, Value string }

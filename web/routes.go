@@ -74,4 +74,3 @@ func cacheStatic(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-

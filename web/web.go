@@ -355,4 +355,3 @@ func safeNext(next string) string {
 var errNotFound = procedo.Errorf(procedo.ENOTFOUND, "La pagina che cerchi non esiste.")
 
 func isCode(err error, code string) bool { return procedo.ErrorCode(err) == code }
-
