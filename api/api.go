@@ -94,14 +94,16 @@ func (s *Server) adapt(h apiHandler) http.Handler {
 	})
 }
 
-// withRequestID gives the request an id for the logs when the server's
-// middleware has not already done so.
+// withRequestID gives the request an id for the logs, sent back in
+// X-Request-Id, when the server's middleware has not already done so.
 func (s *Server) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if procedo.RequestIDFromContext(r.Context()) == "" {
 			b := make([]byte, 8)
 			_, _ = rand.Read(b)
-			r = r.WithContext(procedo.NewContextWithRequestID(r.Context(), hex.EncodeToString(b)))
+			id := hex.EncodeToString(b)
+			w.Header().Set("X-Request-Id", id)
+			r = r.WithContext(procedo.NewContextWithRequestID(r.Context(), id))
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -123,7 +125,7 @@ func fallback(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) error 
 	}
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		return errMethodNotAllowed
+		return errMethodNotAllowed()
 	}
 	return procedo.Errorf(procedo.ENOTFOUND, "Risorsa non trovata.")
 }

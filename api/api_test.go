@@ -218,6 +218,22 @@ func TestServer_AuthAndRouting(t *testing.T) {
 	})
 }
 
+func TestServer_RequestID(t *testing.T) {
+	h := (&api.Server{}).Handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/nope", nil))
+	if len(rec.Header().Get("X-Request-Id")) != 16 {
+		t.Fatalf("X-Request-Id %q", rec.Header().Get("X-Request-Id"))
+	}
+	// An id set by the server's middleware is kept (and not sent again).
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/api/v1/nope", nil)
+	h.ServeHTTP(rec, req.WithContext(procedo.NewContextWithRequestID(req.Context(), "mw-1")))
+	if got := rec.Header().Get("X-Request-Id"); got != "" {
+		t.Fatalf("X-Request-Id %q", got)
+	}
+}
+
 func TestServer_RateLimit(t *testing.T) {
 	f := newFixture(t)
 	f.server.SetRateLimit(rate.Every(1e12), 3) // 3 requests, then (practically) none

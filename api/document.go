@@ -48,8 +48,8 @@ func (s *Server) handleDocumentView(w http.ResponseWriter, r *http.Request) erro
 
 // handleDocumentContent serves GET /api/v1/documents/{id}/content: the bytes
 // of a document the caller may read, as an attachment, with its SHA-256 in
-// Repr-Digest (RFC 9530) and Digest (RFC 3230). The download is recorded in the
-// audit log before any byte is sent.
+// Repr-Digest (RFC 9530) and Digest (RFC 3230). A download (not a HEAD) is
+// recorded in the audit log before any byte is sent.
 func (s *Server) handleDocumentContent(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id", "Documento non trovato.")
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Server) handleDocumentContent(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	defer rc.Close()
-	if s.Audit != nil {
+	if s.Audit != nil && r.Method != http.MethodHead {
 		if err := s.Audit.RecordAudit(ctx, &procedo.AuditEvent{Action: "document.download", ObjectType: "document",
 			ObjectID: strconv.FormatInt(d.ID, 10), RemoteAddr: r.RemoteAddr, Detail: "api"}); err != nil {
 			return err

@@ -43,6 +43,8 @@ func TestDocument(t *testing.T) {
 				"Content-Length":         fmt.Sprint(doc.Size),
 				"ETag":                   doc.SHA256,
 			}},
+		{name: "ContentHead", method: "HEAD", url: content, token: "A.operator", status: 200,
+			headers: map[string]string{"Repr-Digest": "sha-256=:" + b64 + ":", "Content-Type": "application/pdf"}},
 		{name: "ErrContentNotFound", url: "/api/v1/documents/999999/content", token: "A.operator", status: 404,
 			want: []string{`"code":"not_found"`}},
 		{name: "ErrContentNoToken", url: content, status: 401},

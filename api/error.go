@@ -16,8 +16,10 @@ import (
 // which describes the domain and not HTTP.
 const CodeMethodNotAllowed = "method_not_allowed"
 
-// errMethodNotAllowed is rendered as 405.
-var errMethodNotAllowed = &procedo.Error{Code: CodeMethodNotAllowed, Message: "Metodo non consentito per questa risorsa."}
+// errMethodNotAllowed returns the error rendered as 405.
+func errMethodNotAllowed() error {
+	return &procedo.Error{Code: CodeMethodNotAllowed, Message: "Metodo non consentito per questa risorsa."}
+}
 
 // ErrorJSON is the body of every error answer.
 type ErrorJSON struct {
@@ -91,6 +93,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		if code == procedo.EUNAVAILABLE {
 			level = slog.LevelWarn
 			body.Message = procedo.ErrorMessage(err)
+			w.Header().Set("Retry-After", "1")
 		}
 		s.logger().Log(r.Context(), level, "api request failed",
 			append(requestAttrs(r.Context(), r), slog.String("code", code), slog.Any("error", err))...)
