@@ -52,7 +52,9 @@ func (v Violation) String() string {
 }
 
 // Axe loads url in the tab, runs axe-core's WCAG 2.1 A and AA rules on the
-// document and returns the violations, none when the page passes. It fails
+// document and returns the violations, none when the page passes. With an
+// empty url it checks the page already in the tab, such as the answer to a
+// form just submitted, which loading its URL again would not show. It fails
 // the test when the page cannot be loaded or axe-core cannot run; the
 // violations themselves are for the caller to judge (see AssertNoViolations).
 func (b *Browser) Axe(tb testing.TB, url string) []Violation {
@@ -71,7 +73,9 @@ func (b *Browser) Axe(tb testing.TB, url string) []Violation {
 		})),
 	}))))`
 
-	b.Do(tb, chromedp.Navigate(url))
+	if url != "" {
+		b.Do(tb, chromedp.Navigate(url))
+	}
 	if b.noJS {
 		// axe.run needs the event loop, which runs no callbacks while
 		// scripts are off. The page's own scripts were skipped at load
@@ -90,13 +94,17 @@ func (b *Browser) Axe(tb testing.TB, url string) []Violation {
 	return vs
 }
 
-// AssertNoViolations runs Axe on url and fails the test, listing each
-// violation with the offending elements, when there is any.
+// AssertNoViolations runs Axe on url (empty: the page already in the tab)
+// and fails the test, listing each violation with the offending elements,
+// when there is any.
 func (b *Browser) AssertNoViolations(tb testing.TB, url string) {
 	tb.Helper()
 	vs := b.Axe(tb, url)
 	if len(vs) == 0 {
 		return
+	}
+	if url == "" {
+		url = Run(tb, b, chromedp.Location())
 	}
 	msgs := make([]string, len(vs))
 	for i, v := range vs {

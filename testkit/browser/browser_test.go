@@ -124,6 +124,21 @@ func TestBrowser_Axe(t *testing.T) {
 		}
 		t.Logf("AssertNoViolations reported:\n%s", rec.msg)
 	})
+
+	t.Run("PageInTab", func(t *testing.T) {
+		// An empty url checks the page already loaded, without loading it again.
+		b.Do(t, chromedp.Navigate(srv.URL+"/errori"))
+		if vs := b.Axe(t, ""); len(vs) == 0 {
+			t.Error("Axe with no url: want the violations of the page in the tab, got none")
+		}
+		rec := &recorder{TB: t}
+		b.AssertNoViolations(rec, "")
+		if !rec.failed || !strings.Contains(rec.msg, srv.URL+"/errori") {
+			t.Errorf("AssertNoViolations with no url: want a failure naming the page, got %v %q", rec.failed, rec.msg)
+		}
+		b.Do(t, chromedp.Navigate(srv.URL+"/pulita"))
+		b.AssertNoViolations(t, "")
+	})
 }
 
 func TestBrowser_WithoutJavaScript(t *testing.T) {
