@@ -81,11 +81,17 @@ func (s *JobStore) CompleteJob(ctx context.Context, id int64) (err error) {
 func (s *JobStore) RetryJob(ctx context.Context, id int64, lastError string, retryAt time.Time) (err error) {
 	defer procedo.Wrap(&err, "sqlstore.RetryJob(%d)", id)
 	return s.db.transact(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE jobs SET
-				state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-				finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
-				run_at = ?, locked_until = NULL, last_error = ?
-			WHERE id = ?`, s.db.ts(tx.now), s.db.ts(retryAt), truncate(lastError, 2000), id)
+		res, err := tx.exec(ctx, `UPDATE jobs SET state = 'queued', run_at = ?, locked_until = NULL, last_error = ?
+			WHERE id = ? AND attempts < max_attempts`, s.db.ts(retryAt), truncate(lastError, 2000), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		// No attempts left: the job fails for good.
+		_, err = tx.exec(ctx, `UPDATE jobs SET state = 'failed', finished_at = ?, locked_until = NULL, last_error = ? WHERE id = ?`,
+			s.db.ts(tx.now), truncate(lastError, 2000), id)
 		return err
 	})
 }
