@@ -5,6 +5,8 @@ package procedo
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
 	"regexp"
 	"strings"
 	"time"
@@ -87,4 +89,12 @@ type TenantService interface {
 	FindTenants(ctx context.Context) ([]*Tenant, error)
 	// FindRegister returns the ordinary protocol register of the tenant in ctx.
 	FindRegister(ctx context.Context) (*Register, *AOO, error)
+}
+
+// SigningKeyService gives the tenant in ctx its signing key and certificate (for
+// the segnatura and the documents it issues). In the demo and until an
+// administrator installs a qualified certificate, a self-signed one is created
+// on first use.
+type SigningKeyService interface {
+	SigningKey(ctx context.Context) (crypto.Signer, *x509.Certificate, error)
 }

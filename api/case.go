@@ -78,10 +78,10 @@ type eventJSON struct {
 	DocumentID     *int64             `json:"document_id"`
 }
 
-func newCaseJSON(a *procedo.Actor, c *procedo.Case) caseJSON {
+func newCaseJSON(a *procedo.Actor, def *procedo.ProcedureDefinition, c *procedo.Case) caseJSON {
 	out := caseJSON{
 		ID: c.ID, Procedure: c.ProcedureTitle, ProcedureVersionID: c.ProcedureVersionID,
-		Status: c.Status, StatusLabel: c.Status.Label(), Subject: c.Subject,
+		Status: c.Status, StatusLabel: def.StateLabel(c.Status), Subject: c.Subject,
 		Applicant:   applicantJSON{FiscalCode: c.ApplicantFiscalCode, Name: c.ApplicantName, Email: c.ApplicantEmail},
 		Office:      officeJSON{ID: c.OrgUnitID, Name: c.OrgUnitName},
 		Responsible: c.ResponsibleName, StartDate: optDate(c.StartDate), TermDays: c.TermDays, DueDate: optDate(c.DueDate),
@@ -91,7 +91,7 @@ func newCaseJSON(a *procedo.Actor, c *procedo.Case) caseJSON {
 	if c.DecisionDocumentID != nil || c.Status.Closed() {
 		out.Decision = &decisionJSON{DocumentID: c.DecisionDocumentID, RegistrationID: c.DecisionRegistrationID, Reason: c.DecisionReason}
 	}
-	for _, t := range procedo.TransitionsFrom(c.Status) {
+	for _, t := range procedo.TransitionsFrom(def, c.Status) {
 		out.Transitions = append(out.Transitions, transitionJSON{Name: t.Name, Label: t.Label, NeedsReason: t.NeedsReason,
 			Allowed: procedo.CanTransitionCase(a, c, t) == nil})
 	}
@@ -120,15 +120,8 @@ func optTime(t *time.Time) *time.Time {
 	return &u
 }
 
-// knownStatus reports whether s appears in the workflow table.
-func knownStatus(s procedo.CaseStatus) bool {
-	for _, t := range procedo.Workflow {
-		if t.From == s || t.To == s {
-			return true
-		}
-	}
-	return false
-}
+// knownStatus reports whether s is one of the standard workflow states.
+func knownStatus(s procedo.CaseStatus) bool { return s.Label() != string(s) }
 
 // handleCaseList serves GET /api/v1/cases: the cases the caller may view,
 // newest first, filtered by status, office and open, one page at a time.
@@ -140,7 +133,7 @@ func (s *Server) handleCaseList(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("status"); v != "" {
 		st := procedo.CaseStatus(v)
 		if !knownStatus(st) {
-			fe.Add("status", "Stato sconosciuto: usa submitted, accepted o rejected.")
+			fe.Add("status", "Stato sconosciuto: usa submitted, in_review, suspended, notice_10bis, consultation, effective, accepted, rejected, archived o withdrawn.")
 		}
 		f.Status = &st
 	}
@@ -164,9 +157,14 @@ func (s *Server) handleCaseList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := procedo.ActorFromContext(r.Context())
+	defs := s.definitions()
 	items := make([]caseJSON, len(cases))
 	for i, c := range cases {
-		items[i] = newCaseJSON(a, c)
+		def, err := defs.of(r.Context(), c)
+		if err != nil {
+			return err
+		}
+		items[i] = newCaseJSON(a, def, c)
 	}
 	return writeJSON(w, http.StatusOK, newList(items, total, p))
 }
@@ -191,7 +189,11 @@ func (s *Server) handleCaseView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := caseViewJSON{caseJSON: newCaseJSON(procedo.ActorFromContext(ctx), c), Events: []eventJSON{}, Documents: []documentJSON{}}
+	def, err := s.definitions().of(ctx, c)
+	if err != nil {
+		return err
+	}
+	out := caseViewJSON{caseJSON: newCaseJSON(procedo.ActorFromContext(ctx), def, c), Events: []eventJSON{}, Documents: []documentJSON{}}
 	for _, e := range events {
 		out.Events = append(out.Events, newEventJSON(e))
 	}
@@ -223,5 +225,9 @@ func (s *Server) handleCaseTransition(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newCaseJSON(procedo.ActorFromContext(r.Context()), c))
+	def, err := s.definitions().of(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newCaseJSON(procedo.ActorFromContext(r.Context()), def, c))
 }

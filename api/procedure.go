@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -46,4 +47,28 @@ func (s *Server) handleProcedureList(w http.ResponseWriter, r *http.Request) err
 	return writeJSON(w, http.StatusOK, struct {
 		Items []procedureJSON `json:"items"`
 	}{items})
+}
+
+// definitionCache loads the procedure definitions of cases, once per version
+// within a request.
+type definitionCache struct {
+	s    *Server
+	defs map[int64]*procedo.ProcedureDefinition
+}
+
+func (s *Server) definitions() *definitionCache {
+	return &definitionCache{s: s, defs: map[int64]*procedo.ProcedureDefinition{}}
+}
+
+// of returns the definition of the version c runs on.
+func (dc *definitionCache) of(ctx context.Context, c *procedo.Case) (*procedo.ProcedureDefinition, error) {
+	if d, ok := dc.defs[c.ProcedureVersionID]; ok {
+		return d, nil
+	}
+	v, err := dc.s.Procedures.FindProcedureVersionByID(ctx, c.ProcedureVersionID)
+	if err != nil {
+		return nil, err
+	}
+	dc.defs[c.ProcedureVersionID] = &v.Definition
+	return &v.Definition, nil
 }

@@ -269,3 +269,7 @@ func syncDir(path string) error {
 	}
 	return d.Close()
 }
+
+// Path returns the file that holds a blob, for maintenance tools and tamper
+// tests; it does not check that the file exists.
+func (s *localStore) Path(tenantID int64, sha string) string { return s.path(tenantID, sha) }

@@ -21,10 +21,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/smtp"
 	"net/textproto"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,14 +35,14 @@ import (
 	"github.com/procedo/procedo"
 )
 
-// StartTLS says whether a smtp:// Mailer upgrades the connection with STARTTLS.
-type StartTLS string
+// startTLSMode says whether a smtp:// Mailer upgrades the connection with
+// STARTTLS; the values are those of the starttls URL parameter.
+type startTLSMode string
 
-// StartTLS modes, the values of the starttls URL parameter.
 const (
-	StartTLSOpportunistic StartTLS = "opportunistic" // when the server offers it (default)
-	StartTLSRequired      StartTLS = "required"      // fail unless the server offers it
-	StartTLSOff           StartTLS = "off"           // never: the whole session is in clear text
+	startTLSOpportunistic startTLSMode = "opportunistic" // when the server offers it (default)
+	startTLSRequired      startTLSMode = "required"      // fail unless the server offers it
+	startTLSOff           startTLSMode = "off"           // never: the whole session is in clear text
 )
 
 const (
@@ -57,12 +59,12 @@ type Mailer struct {
 	// Now gives the time of the Date header; nil means time.Now.
 	Now func() time.Time
 
-	url         *url.URL // as given, for Redacted
-	host        string   // server host without port, for TLS and auth checks
-	addr        string   // host:port
-	implicitTLS bool     // smtps://
-	startTLS    StartTLS // smtp:// only
-	username    string   // empty: no AUTH
+	url         *url.URL     // as given, for Redacted
+	host        string       // server host without port, for TLS and auth checks
+	addr        string       // host:port
+	implicitTLS bool         // smtps://
+	startTLS    startTLSMode // smtp:// only
+	username    string       // empty: no AUTH
 	password    string
 	helo        string        // name sent with EHLO
 	timeout     time.Duration // bounds one whole Send
@@ -95,7 +97,7 @@ func New(rawURL string) (_ *Mailer, err error) {
 		}
 		return nil, invalid("%v", err)
 	}
-	m := &Mailer{url: u, startTLS: StartTLSOpportunistic, helo: "localhost", timeout: defaultTimeout}
+	m := &Mailer{url: u, startTLS: startTLSOpportunistic, helo: "localhost", timeout: defaultTimeout}
 	var port string
 	switch u.Scheme {
 	case "smtp":
@@ -139,7 +141,8 @@ func New(rawURL string) (_ *Mailer, err error) {
 	if err != nil {
 		return nil, invalid("parametri: %v", err)
 	}
-	for key, values := range query {
+	for _, key := range slices.Sorted(maps.Keys(query)) { // the same URL, the same error
+		values := query[key]
 		if len(values) != 1 {
 			return nil, invalid("parametro %q ripetuto", key)
 		}
@@ -149,8 +152,8 @@ func New(rawURL string) (_ *Mailer, err error) {
 			if m.implicitTLS {
 				return nil, invalid("starttls non si usa con smtps://")
 			}
-			m.startTLS = StartTLS(v)
-			if !slices.Contains([]StartTLS{StartTLSOpportunistic, StartTLSRequired, StartTLSOff}, m.startTLS) {
+			m.startTLS = startTLSMode(v)
+			if !slices.Contains([]startTLSMode{startTLSOpportunistic, startTLSRequired, startTLSOff}, m.startTLS) {
 				return nil, invalid("starttls=%q: usare opportunistic, required o off", v)
 			}
 		case "timeout":
@@ -221,22 +224,23 @@ func fail(step string, err error) error { return &stepError{step: step, err: err
 // deliver runs one SMTP session that submits c.
 func (m *Mailer) deliver(ctx context.Context, c *composed) error {
 	d := net.Dialer{Timeout: dialTimeout}
-	conn, err := d.DialContext(ctx, "tcp", m.addr)
+	tcp, err := d.DialContext(ctx, "tcp", m.addr)
 	if err != nil {
 		return fail("dial", err)
 	}
 	// net/smtp knows no context: the deadline bounds every read and write, and
 	// closing the connection when ctx ends unblocks whatever is pending.
 	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl) // fails only on a closed connection, noticed below
+		_ = tcp.SetDeadline(dl) // fails only on a closed connection, noticed below
 	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	stop := context.AfterFunc(ctx, func() { _ = tcp.Close() })
 	defer stop()
 
+	conn := tcp
 	if m.implicitTLS {
-		tc := tls.Client(conn, m.tlsConfig())
+		tc := tls.Client(tcp, m.tlsConfig())
 		if err := tc.HandshakeContext(ctx); err != nil {
-			_ = conn.Close()
+			_ = tcp.Close()
 			return fail("tls", err)
 		}
 		conn = tc
@@ -251,12 +255,12 @@ func (m *Mailer) deliver(ctx context.Context, c *composed) error {
 	if err := client.Hello(m.helo); err != nil {
 		return fail("ehlo", err)
 	}
-	if !m.implicitTLS && m.startTLS != StartTLSOff {
+	if !m.implicitTLS && m.startTLS != startTLSOff {
 		if ok, _ := client.Extension("STARTTLS"); ok {
 			if err := client.StartTLS(m.tlsConfig()); err != nil {
 				return fail("starttls", err)
 			}
-		} else if m.startTLS == StartTLSRequired {
+		} else if m.startTLS == startTLSRequired {
 			return fail("starttls", errors.New("the server does not offer STARTTLS (starttls=required)"))
 		}
 	}
@@ -329,7 +333,12 @@ func classify(ctx context.Context, err error) error {
 	internal := func(msg string) error {
 		return &procedo.Error{Code: procedo.EINTERNAL, Message: msg, Err: err}
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	ctxErr := ctx.Err()
+	if ctxErr == nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		// The connection deadline is ctx's, and may fire before ctx notices.
+		ctxErr = context.DeadlineExceeded
+	}
+	if ctxErr != nil {
 		return unavailable(fmt.Errorf("%w: %w", ctxErr, err))
 	}
 	var step string

@@ -142,7 +142,7 @@ func TestMailer_Send(t *testing.T) {
 			filename, contentType string
 			content               []byte
 		}{
-			{atts[0].Filename, "application/pdf", pdfContent},
+			{strings.ReplaceAll(atts[0].Filename, "/", "_"), "application/pdf", pdfContent},
 			{"note.txt", "text/plain", noteContent},
 		} {
 			got := m.Attachments[i]

@@ -60,7 +60,7 @@ func compose(from string, msg *procedo.MailMessage, atts []procedo.MailAttachmen
 
 	var b bytes.Buffer
 	header := func(key, value string) {
-		b.WriteString(key + ": " + fold(key, value) + "\r\n")
+		b.WriteString(key + ":" + fold(key, value) + "\r\n")
 	}
 	header("Date", now.Format(time.RFC1123Z))
 	header("From", sender.String())
@@ -142,25 +142,25 @@ func attachmentHeader(a procedo.MailAttachment) textproto.MIMEHeader {
 		contentType = mime.FormatMediaType("application/octet-stream", map[string]string{"name": params["name"]})
 	}
 	return textproto.MIMEHeader{
-		"Content-Type":              {fold("Content-Type", contentType)},
-		"Content-Disposition":       {fold("Content-Disposition", disposition(name))},
+		"Content-Type":              {foldValue("Content-Type", contentType)},
+		"Content-Disposition":       {foldValue("Content-Disposition", disposition(name))},
 		"Content-Transfer-Encoding": {"base64"},
 	}
 }
 
-// cleanFilename returns the last path element of name without control
-// characters, or "allegato" when nothing is left.
+// cleanFilename returns name without control characters and with path
+// separators replaced by '_' (a receipt may be called "Ricevuta 2026/0001234"),
+// or "allegato" when nothing is left.
 func cleanFilename(name string) string {
-	name = strings.ToValidUTF8(name, "\uFFFD")
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
 	name = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		switch {
+		case unicode.IsControl(r):
 			return -1
+		case r == '/' || r == '\\':
+			return '_'
 		}
 		return r
-	}, name))
+	}, strings.ToValidUTF8(name, "\uFFFD")))
 	if name == "" || name == "." || name == ".." {
 		return "allegato"
 	}
@@ -186,13 +186,26 @@ func disposition(name string) string {
 	b.WriteString("attachment")
 	for i := 0; enc != ""; i++ {
 		n := min(maxSegment, len(enc))
-		if j := strings.LastIndexByte(enc[:n], '%'); j > n-3 && n < len(enc) {
-			n = j // keep each %XX escape whole
+		if n < len(enc) {
+			if j := strings.LastIndexByte(enc[:n], '%'); j > n-3 {
+				n = j // keep each %XX escape whole
+			}
+			// Keep each UTF-8 sequence whole too: RFC 2231 joins the octets,
+			// but some clients decode every segment on its own.
+			for n > 3 && isContinuation(enc[n:]) {
+				n -= 3
+			}
 		}
 		fmt.Fprintf(&b, "; filename*%d*=%s", i, enc[:n])
 		enc = enc[n:]
 	}
 	return b.String()
+}
+
+// isContinuation reports whether enc starts with the escape of a UTF-8
+// continuation byte (%80–%BF).
+func isContinuation(enc string) bool {
+	return len(enc) >= 3 && enc[0] == '%' && strings.ContainsRune("89AB", rune(enc[1]))
 }
 
 // percentEncode escapes every byte of s but letters, digits and "-._~", which
@@ -214,25 +227,30 @@ func percentEncode(s string) string {
 	return b.String()
 }
 
-// fold returns the value of header key with CRLF and a space inserted at spaces
-// so that lines stay within maxLine characters; a longer word stays whole. The
-// value must not contain line breaks.
+// fold returns what follows "Key:" in header key: the words of value, each
+// after a space or, where the line would pass maxLine characters, after CRLF and
+// a space. Even the first word moves to a new line when it does not fit, as a
+// 75-character encoded-word after "Subject:" would not; a longer word stays
+// whole. The value must not contain line breaks.
 func fold(key, value string) string {
 	var b strings.Builder
-	n := len(key) + 2 // "Key: "
+	n := len(key) + 1 // "Key:"
 	for i, word := range strings.Split(value, " ") {
-		if i > 0 {
-			if n+1+len(word) > maxLine {
-				b.WriteString("\r\n")
-				n = 0
-			}
-			b.WriteByte(' ')
-			n++
+		if n+1+len(word) > maxLine && (i > 0 || len(word) > 0) {
+			b.WriteString("\r\n")
+			n = 0
 		}
+		b.WriteByte(' ')
 		b.WriteString(word)
-		n += len(word)
+		n += 1 + len(word)
 	}
 	return b.String()
+}
+
+// foldValue is fold without the leading space, for writers such as
+// multipart.Writer.CreatePart that write "Key: " themselves.
+func foldValue(key, value string) string {
+	return strings.TrimPrefix(fold(key, value), " ")
 }
 
 func writeQuotedPrintable(w io.Writer, text string) error {

@@ -25,10 +25,10 @@ func TestFold(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			folded := fold(tc.key, tc.value)
-			if got := strings.ReplaceAll(folded, "\r\n", ""); got != tc.value {
-				t.Errorf("unfolded = %q, want %q", got, tc.value)
+			if got := strings.ReplaceAll(folded, "\r\n", ""); got != " "+tc.value {
+				t.Errorf("unfolded = %q, want %q", got, " "+tc.value)
 			}
-			for i, line := range strings.Split(tc.key+": "+folded, "\r\n") {
+			for i, line := range strings.Split(tc.key+":"+folded, "\r\n") {
 				if len(line) > maxLine && strings.Contains(strings.TrimSpace(line), " ") {
 					t.Errorf("line %d is %d long and could be folded: %q", i, len(line), line)
 				}
@@ -61,7 +61,16 @@ func TestDisposition(t *testing.T) {
 		if params["filename"] != name {
 			t.Errorf("disposition(%q) parses back as %q", name, params["filename"])
 		}
-		for _, line := range strings.Split("Content-Disposition: "+fold("Content-Disposition", d), "\r\n") {
+		for _, seg := range strings.Split(d, "; ")[1:] {
+			value := seg[strings.IndexByte(seg, '=')+1:]
+			if _, rest, ok := strings.Cut(value, "''"); ok {
+				value = rest
+			}
+			if strings.HasPrefix(value, "%8") || strings.HasPrefix(value, "%9") || strings.HasPrefix(value, "%A") || strings.HasPrefix(value, "%B") {
+				t.Errorf("disposition(%q): segment %q starts inside a UTF-8 sequence", name, seg)
+			}
+		}
+		for _, line := range strings.Split("Content-Disposition:"+fold("Content-Disposition", d), "\r\n") {
 			if len(line) > maxLine {
 				t.Errorf("disposition(%q): line of %d characters: %q", name, len(line), line)
 			}
@@ -73,12 +82,12 @@ func TestCleanFilename(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"ricevuta.pdf":         "ricevuta.pdf",
-		"../../etc/passwd":     "passwd",
-		`C:\Users\a\nota.txt`:  "nota.txt",
+		"../../etc/passwd":     ".._.._etc_passwd",
+		`C:\Users\a\nota.txt`:  "C:_Users_a_nota.txt",
 		"a\r\nb.txt":           "ab.txt",
 		"  ":                   "allegato",
 		"..":                   "allegato",
-		"dir/":                 "allegato",
+		"Ricevuta 2026/12.pdf": "Ricevuta 2026_12.pdf",
 		"città\x00 finale.pdf": "città finale.pdf",
 	} {
 		if got := cleanFilename(in); got != want {

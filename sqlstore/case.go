@@ -234,7 +234,12 @@ func (s *CaseService) TransitionCase(ctx context.Context, id int64, name, reason
 	if err != nil {
 		return nil, err
 	}
-	tr, err := procedo.FindTransition(cas.Status, name)
+	// The case runs on its own version's workflow (invariant 6).
+	v, err := NewProcedureService(s.db).FindProcedureVersionByID(ctx, cas.ProcedureVersionID)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := procedo.FindTransition(&v.Definition, cas.Status, name)
 	if err != nil {
 		return nil, err
 	}
@@ -247,10 +252,6 @@ func (s *CaseService) TransitionCase(ctx context.Context, id int64, name, reason
 		return nil, procedo.FieldErrors{"reason": "Indica la motivazione."}
 	case len([]rune(reason)) > procedo.MaxReasonLength:
 		return nil, procedo.FieldErrors{"reason": "La motivazione non può superare 4000 caratteri."}
-	}
-	v, err := NewProcedureService(s.db).FindProcedureVersionByID(ctx, cas.ProcedureVersionID)
-	if err != nil {
-		return nil, err
 	}
 	ou, err := NewOrgUnitService(s.db).FindOrgUnitByID(ctx, cas.OrgUnitID)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,8 @@ type DB struct {
 	BaseURL string
 	// Demo marks documents issued as DEMO.
 	Demo bool
+
+	registrar registrar
 }
 
 // Open connects to dsn: "sqlite:PATH" (or a bare path) or a postgres:// URL. It
@@ -74,8 +77,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name() }
 
-// Close closes both pools.
+// Close stops the group-commit goroutine and closes both pools.
 func (db *DB) Close() error {
+	if db.registrar.quit != nil {
+		close(db.registrar.quit)
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -209,4 +215,20 @@ func (db *DB) RawCount(ctx context.Context, table string) (int, error) {
 	var n int
 	err := db.queryRow(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
 	return n, err
+}
+
+// RawTamperBlob overwrites a local blob file: for tamper tests only. It works
+// only with a blob store that exposes a Path method (the local folder).
+func (db *DB) RawTamperBlob(ctx context.Context, tenantID int64, sha string, content []byte) error {
+	p, ok := db.Blobs.(interface {
+		Path(tenantID int64, sha string) string
+	})
+	if !ok {
+		return fmt.Errorf("blob store %T has no local files", db.Blobs)
+	}
+	path := p.Path(tenantID, sha)
+	if err := os.Chmod(path, 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(path, content, 0o600)
 }

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -29,46 +30,80 @@ var _ procedo.RegistrationService = (*RegistrationService)(nil)
 // and a rolled-back transaction gives its number back. The time is taken after
 // the counter is locked, so times grow with numbers.
 func registerEntry(ctx context.Context, tx *Tx, r *procedo.Registration) error {
-	if err := r.Validate(); err != nil {
-		return err
+	return registerEntries(ctx, tx, []*procedo.Registration{r})
+}
+
+// registerEntries numbers and stores several registrations of one tenant in
+// one statement per table kind: the group commit of RegisterEntry takes the
+// numbers of a whole batch with a single counter update.
+func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) error {
+	if len(regs) == 0 {
+		return nil
 	}
-	reg, _, err := findRegisterTx(ctx, tx, r.TenantID)
+	tid := regs[0].TenantID
+	for _, r := range regs {
+		if r.TenantID != tid {
+			return errors.New("registerEntries: mixed tenants")
+		}
+		if err := r.Validate(); err != nil {
+			return err
+		}
+	}
+	reg, _, err := findRegisterTx(ctx, tx, tid)
 	if err != nil {
 		return err
 	}
-	r.RegisterID, r.RegisterCode = reg.ID, reg.Code
 	year := procedo.DateOf(tx.db.Now()).Year
-	if err := tx.queryRow(ctx, `INSERT INTO register_counters (tenant_id, register_id, year, last_number) VALUES (?, ?, ?, 1)
-		ON CONFLICT (register_id, year) DO UPDATE SET last_number = register_counters.last_number + 1
-		RETURNING last_number`, r.TenantID, reg.ID, year).Scan(&r.Number); err != nil {
+	var last int
+	if err := tx.queryRow(ctx, `INSERT INTO register_counters (tenant_id, register_id, year, last_number) VALUES (?, ?, ?, ?)
+		ON CONFLICT (register_id, year) DO UPDATE SET last_number = register_counters.last_number + ?
+		RETURNING last_number`, tid, reg.ID, year, len(regs), len(regs)).Scan(&last); err != nil {
 		return tx.db.dialect.mapError(err)
 	}
-	r.Year = year
-	r.RegisteredAt = tx.db.Now().UTC().Truncate(time.Microsecond)
-	if procedo.DateOf(r.RegisteredAt).Year != year {
+	at := tx.db.Now().UTC().Truncate(time.Microsecond)
+	if procedo.DateOf(at).Year != year {
 		// Midnight of 31 December passed while waiting for the counter: retry in the new year.
 		return procedo.Errorf(procedo.EUNAVAILABLE, "Cambio d'anno in corso: riprova.")
 	}
+	var prev string
 	var prevAt time.Time
 	err = tx.queryRow(ctx, `SELECT chain_hash, registered_at FROM registrations WHERE register_id = ?
-		ORDER BY year DESC, number DESC LIMIT 1`, reg.ID).Scan(&r.PrevHash, timeValue{&prevAt})
+		ORDER BY year DESC, number DESC LIMIT 1`, reg.ID).Scan(&prev, timeValue{&prevAt})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if r.RegisteredAt.Before(prevAt) { // clocks of several replicas differ slightly
-		r.RegisteredAt = prevAt
+	if at.Before(prevAt) { // clocks of several replicas differ slightly
+		at = prevAt
 	}
-	r.ChainHash = r.ComputeChainHash(r.PrevHash)
-	corr, err := json.Marshal(r.Correspondents)
+	stmt, err := tx.tx.PrepareContext(ctx, tx.db.dialect.rebind(`INSERT INTO registrations (tenant_id, register_id, year, number,
+		registered_at, direction, subject, correspondents, document_id, fingerprint, attachment_count, attachments, org_unit_id,
+		classification, channel, prev_hash, chain_hash, sender_protocol, sender_protocol_date, reserved, emergency_number,
+		emergency_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
 	if err != nil {
 		return err
 	}
-	r.ID, err = tx.insert(ctx, `INSERT INTO registrations (tenant_id, register_id, year, number, registered_at, direction, subject,
-		correspondents, document_id, fingerprint, attachment_count, attachments, org_unit_id, classification, channel, prev_hash, chain_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.TenantID, reg.ID, r.Year, r.Number, tx.db.ts(r.RegisteredAt), r.Direction, r.Subject, string(corr), r.DocumentID,
-		r.Fingerprint, r.AttachmentCount, r.Attachments, r.OrgUnitID, r.Classification, r.Channel, r.PrevHash, r.ChainHash)
-	return err
+	defer stmt.Close()
+	first := last - len(regs) + 1
+	for i, r := range regs {
+		r.RegisterID, r.RegisterCode, r.Year, r.Number, r.RegisteredAt = reg.ID, reg.Code, year, first+i, at
+		r.PrevHash = prev
+		r.ChainHash = r.ComputeChainHash(prev)
+		prev = r.ChainHash
+		corr, err := json.Marshal(r.Correspondents)
+		if err != nil {
+			return err
+		}
+		if err := stmt.QueryRowContext(ctx, r.TenantID, reg.ID, r.Year, r.Number, tx.db.ts(r.RegisteredAt), r.Direction, r.Subject,
+			string(corr), r.DocumentID, r.Fingerprint, r.AttachmentCount, r.Attachments, r.OrgUnitID, r.Classification, r.Channel,
+			r.PrevHash, r.ChainHash, r.SenderProtocol, r.SenderProtocolDate, r.Reserved, r.EmergencyNumber,
+			tx.db.nullTS(r.EmergencyAt), r.CreatedBy).Scan(&r.ID); err != nil {
+			return tx.db.dialect.mapError(err)
+		}
+		if err := tx.db.dialect.indexRegistration(ctx, tx, r.ID, r.Subject+" "+string(corr)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func findRegisterTx(ctx context.Context, tx *Tx, tid int64) (*procedo.Register, *procedo.AOO, error) {
@@ -86,7 +121,8 @@ func findRegisterTx(ctx context.Context, tx *Tx, tid int64) (*procedo.Register, 
 
 const registrationColumns = `r.id, r.tenant_id, r.register_id, g.code, r.year, r.number, r.registered_at, r.direction, r.subject,
 	r.correspondents, r.document_id, r.fingerprint, r.attachment_count, r.attachments, r.org_unit_id, r.classification, r.channel,
-	r.prev_hash, r.chain_hash, r.annulled_at`
+	r.prev_hash, r.chain_hash, r.annulled_at, r.sender_protocol, r.sender_protocol_date, r.reserved, r.emergency_number,
+	r.emergency_at, r.created_by, r.annulled_by, r.annul_reason, r.annul_act`
 
 const registrationFrom = ` FROM registrations r JOIN registers g ON g.id = r.register_id`
 
@@ -96,7 +132,8 @@ func scanRegistration(row interface{ Scan(...any) error }) (*procedo.Registratio
 	var doc, ou sql.NullInt64
 	if err := row.Scan(&r.ID, &r.TenantID, &r.RegisterID, &r.RegisterCode, &r.Year, &r.Number, timeValue{&r.RegisteredAt},
 		&r.Direction, &r.Subject, &corr, &doc, &r.Fingerprint, &r.AttachmentCount, &r.Attachments, &ou, &r.Classification,
-		&r.Channel, &r.PrevHash, &r.ChainHash, nullTime{&r.AnnulledAt}); err != nil {
+		&r.Channel, &r.PrevHash, &r.ChainHash, nullTime{&r.AnnulledAt}, &r.SenderProtocol, &r.SenderProtocolDate, &r.Reserved,
+		&r.EmergencyNumber, nullTime{&r.EmergencyAt}, &r.CreatedBy, &r.AnnulledBy, &r.AnnulReason, &r.AnnulAct); err != nil {
 		return nil, err
 	}
 	if doc.Valid {
@@ -108,54 +145,116 @@ func scanRegistration(row interface{ Scan(...any) error }) (*procedo.Registratio
 	return &r, json.Unmarshal([]byte(corr), &r.Correspondents)
 }
 
-// FindRegistrationByID implements procedo.RegistrationService. Staff of the
-// tenant see every registration; a citizen sees those of their own cases.
+// staffCanSee returns the condition limiting registrations r to those the actor
+// may read: the registry desk, records and admins read all; other staff read
+// what is not reserved or is assigned to their office; citizens only those of
+// their own cases.
+func staffCanSee(a *procedo.Actor) (string, []any, bool) {
+	switch {
+	case a == nil:
+		return "", nil, false
+	case a.Kind == procedo.ActorSystem:
+		return "1 = 1", nil, true
+	case a.Citizen != nil:
+		return `EXISTS (SELECT 1 FROM cases c WHERE c.tenant_id = r.tenant_id AND c.applicant_fiscal_code = ?
+			AND (c.registration_id = r.id OR c.decision_registration_id = r.id))`, []any{a.Citizen.FiscalCode}, true
+	case a.User != nil:
+		u := a.User
+		if u.HasRole(procedo.RoleRegistry) || u.HasRole(procedo.RoleRecords) || u.HasRole(procedo.RoleAdmin) {
+			return "1 = 1", nil, true
+		}
+		if u.OrgUnitID == nil {
+			return "r.reserved = ?", []any{false}, true
+		}
+		return `(r.reserved = ? OR r.org_unit_id = ? OR EXISTS (SELECT 1 FROM registration_assignments x
+			WHERE x.registration_id = r.id AND x.org_unit_id = ?))`, []any{false, *u.OrgUnitID, *u.OrgUnitID}, true
+	}
+	return "", nil, false
+}
+
+// FindRegistrationByID implements procedo.RegistrationService.
 func (s *RegistrationService) FindRegistrationByID(ctx context.Context, id int64) (_ *procedo.Registration, err error) {
 	defer procedo.Wrap(&err, "sqlstore.FindRegistrationByID(%d)", id)
+	return s.findOne(ctx, "r.id = ?", id)
+}
+
+// FindRegistrationByNumber implements procedo.RegistrationService.
+func (s *RegistrationService) FindRegistrationByNumber(ctx context.Context, year, number int) (_ *procedo.Registration, err error) {
+	defer procedo.Wrap(&err, "sqlstore.FindRegistrationByNumber(%d, %d)", year, number)
+	return s.findOne(ctx, "r.year = ? AND r.number = ? AND g.code = 'PG'", year, number)
+}
+
+func (s *RegistrationService) findOne(ctx context.Context, cond string, args ...any) (*procedo.Registration, error) {
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + registrationColumns + registrationFrom + ` WHERE r.tenant_id = ? AND r.id = ?`
-	args := []any{tid, id}
-	switch a := procedo.ActorFromContext(ctx); {
-	case a == nil:
+	see, seeArgs, ok := staffCanSee(procedo.ActorFromContext(ctx))
+	if !ok {
 		return nil, procedo.Errorf(procedo.ENOTFOUND, "Registrazione non trovata.")
-	case a.Citizen != nil:
-		q += ` AND EXISTS (SELECT 1 FROM cases c WHERE c.tenant_id = r.tenant_id AND c.applicant_fiscal_code = ?
-			AND (c.registration_id = r.id OR c.decision_registration_id = r.id))`
-		args = append(args, a.Citizen.FiscalCode)
 	}
-	reg, err := scanRegistration(s.db.queryRow(ctx, q, args...))
+	q := `SELECT ` + registrationColumns + registrationFrom + ` WHERE r.tenant_id = ? AND ` + cond + ` AND ` + see
+	reg, err := scanRegistration(s.db.queryRow(ctx, q, append(append([]any{tid}, args...), seeArgs...)...))
 	return reg, notFound(err, "Registrazione non trovata.")
 }
 
 // FindRegistrations implements procedo.RegistrationService.
 func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.RegistrationFilter) (_ []*procedo.Registration, _ int, err error) {
 	defer procedo.Wrap(&err, "sqlstore.FindRegistrations")
-	if err := procedo.RequireRole(procedo.ActorFromContext(ctx), procedo.AllRoles...); err != nil {
+	a := procedo.ActorFromContext(ctx)
+	if err := procedo.RequireRole(a, procedo.AllRoles...); err != nil {
 		return nil, 0, err
 	}
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := []string{"r.tenant_id = ?"}, []any{tid}
+	see, seeArgs, _ := staffCanSee(a)
+	where, args := []string{"r.tenant_id = ?", see}, append([]any{tid}, seeArgs...)
+	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
 	if f.Year != nil {
-		where, args = append(where, "r.year = ?"), append(args, *f.Year)
+		add("r.year = ?", *f.Year)
 	}
 	if f.Number != nil {
-		where, args = append(where, "r.number = ?"), append(args, *f.Number)
+		add("r.number = ?", *f.Number)
 	}
 	if f.Direction != nil {
-		where, args = append(where, "r.direction = ?"), append(args, string(*f.Direction))
+		add("r.direction = ?", string(*f.Direction))
+	}
+	if f.From != nil {
+		add("r.registered_at >= ?", s.db.ts(startOfDay(*f.From)))
+	}
+	if f.To != nil {
+		add("r.registered_at < ?", s.db.ts(startOfDay(f.To.AddDays(1))))
+	}
+	if f.Query != "" {
+		if cond, qa, ok := s.db.dialect.searchRegistrations(f.Query); ok {
+			add(cond, qa...)
+		}
+	}
+	if c := strings.TrimSpace(f.Correspondent); c != "" {
+		add("LOWER(r.correspondents) LIKE ?", "%"+escapeLike(strings.ToLower(c))+"%")
+	}
+	if f.Classification != nil && *f.Classification != "" {
+		add("(r.classification = ? OR r.classification LIKE ?)", *f.Classification, escapeLike(*f.Classification)+".%")
+	}
+	if f.OrgUnitID != nil {
+		add("(r.org_unit_id = ? OR EXISTS (SELECT 1 FROM registration_assignments x WHERE x.registration_id = r.id AND x.org_unit_id = ?))",
+			*f.OrgUnitID, *f.OrgUnitID)
+	}
+	if f.Annulled != nil {
+		if *f.Annulled {
+			add("r.annulled_at IS NOT NULL")
+		} else {
+			add("r.annulled_at IS NULL")
+		}
 	}
 	w := strings.Join(where, " AND ")
 	var total int
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM registrations r WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.query(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE `+w+` ORDER BY r.year DESC, r.number DESC LIMIT ? OFFSET ?`,
+	rows, err := s.db.query(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE `+w+` ORDER BY r.registered_at DESC, r.id DESC LIMIT ? OFFSET ?`,
 		append(args, clampLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err
@@ -170,4 +269,294 @@ func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.R
 		out = append(out, r)
 	}
 	return out, total, rows.Err()
+}
+
+func startOfDay(d procedo.Date) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, procedo.Rome)
+}
+
+// escapeLike makes s literal in a LIKE pattern (no escape character is used:
+// % and _ are replaced by the single-character wildcard, which is harmless).
+func escapeLike(s string) string {
+	return strings.NewReplacer("%", "_", "\\", "_").Replace(s)
+}
+
+// FindRegistrationDocuments implements procedo.RegistrationService.
+func (s *RegistrationService) FindRegistrationDocuments(ctx context.Context, id int64) (_ []*procedo.Document, err error) {
+	defer procedo.Wrap(&err, "sqlstore.FindRegistrationDocuments(%d)", id)
+	r, err := s.FindRegistrationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.query(ctx, `SELECT `+documentColumns+` FROM documents d
+		JOIN registration_documents x ON x.document_id = d.id WHERE x.tenant_id = ? AND x.registration_id = ?
+		UNION
+		SELECT `+documentColumns+` FROM documents d WHERE d.tenant_id = ? AND d.id = ?
+		ORDER BY 1`, r.TenantID, r.ID, r.TenantID, nullID(r.DocumentID))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*procedo.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// FindRegistrationHistory implements procedo.RegistrationService.
+func (s *RegistrationService) FindRegistrationHistory(ctx context.Context, id int64) (_ []*procedo.RegistrationEvent, err error) {
+	defer procedo.Wrap(&err, "sqlstore.FindRegistrationHistory(%d)", id)
+	r, err := s.FindRegistrationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.query(ctx, `SELECT id, at, actor, actor_name, kind, field, old_value, new_value, reason
+		FROM registration_events WHERE tenant_id = ? AND registration_id = ? ORDER BY id`, r.TenantID, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*procedo.RegistrationEvent
+	for rows.Next() {
+		var e procedo.RegistrationEvent
+		if err := rows.Scan(&e.ID, timeValue{&e.At}, &e.Actor, &e.ActorName, &e.Kind, &e.Field, &e.OldValue, &e.NewValue, &e.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// insertRegistrationEvent appends to the history of a registration.
+func insertRegistrationEvent(ctx context.Context, tx *Tx, tid, regID int64, e *procedo.RegistrationEvent) error {
+	a := procedo.ActorFromContext(ctx)
+	e.At, e.Actor, e.ActorName = tx.now, a.Ref(), a.Name()
+	_, err := tx.exec(ctx, `INSERT INTO registration_events (tenant_id, registration_id, at, actor, actor_name, kind, field, old_value, new_value, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tid, regID, tx.db.ts(tx.now), e.Actor, e.ActorName, e.Kind, e.Field, truncate(e.OldValue, 2000),
+		truncate(e.NewValue, 2000), truncate(e.Reason, 2000))
+	return err
+}
+
+// AnnulRegistration implements procedo.RegistrationService.
+func (s *RegistrationService) AnnulRegistration(ctx context.Context, id int64, reason, act string) (_ *procedo.Registration, err error) {
+	defer procedo.Wrap(&err, "sqlstore.AnnulRegistration(%d)", id)
+	a := procedo.ActorFromContext(ctx)
+	r, err := s.FindRegistrationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil || a.User == nil || !a.User.HasRole(procedo.RoleRecords) {
+		return nil, procedo.Errorf(procedo.EFORBIDDEN, "Solo il responsabile della gestione documentale può annullare una registrazione.")
+	}
+	fe := procedo.FieldErrors{}
+	if reason = strings.TrimSpace(reason); reason == "" || len(reason) > 2000 {
+		fe.Add("reason", "Indica il motivo dell'annullamento.")
+	}
+	if act = strings.TrimSpace(act); act == "" || len(act) > 300 {
+		fe.Add("act", "Indica gli estremi del provvedimento che autorizza l'annullamento (art. 54 DPR 445/2000).")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	err = s.db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE registrations SET annulled_at = ?, annulled_by = ?, annul_reason = ?, annul_act = ?
+			WHERE tenant_id = ? AND id = ? AND annulled_at IS NULL`, s.db.ts(tx.now), a.Name(), reason, act, r.TenantID, r.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return procedo.Errorf(procedo.ECONFLICT, "La registrazione è già annullata.")
+		}
+		r.AnnulledAt, r.AnnulledBy, r.AnnulReason, r.AnnulAct = &tx.now, a.Name(), reason, act
+		if err := insertRegistrationEvent(ctx, tx, r.TenantID, r.ID, &procedo.RegistrationEvent{Kind: "annulled", Reason: reason, NewValue: act}); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, &procedo.AuditEvent{Action: "registration.annul", ObjectType: "registration",
+			ObjectID: fmt.Sprintf("%d/%d", r.Year, r.Number), Detail: act})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// CorrectRegistration implements procedo.RegistrationService.
+func (s *RegistrationService) CorrectRegistration(ctx context.Context, id int64, c procedo.RegistrationCorrection) (_ *procedo.Registration, err error) {
+	defer procedo.Wrap(&err, "sqlstore.CorrectRegistration(%d)", id)
+	if err := procedo.RequireRole(procedo.ActorFromContext(ctx), procedo.RoleRegistry, procedo.RoleRecords); err != nil {
+		return nil, err
+	}
+	r, err := s.FindRegistrationByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Annulled() {
+		return nil, procedo.Errorf(procedo.ECONFLICT, "Una registrazione annullata non si può correggere.")
+	}
+	if strings.TrimSpace(c.Reason) == "" {
+		return nil, procedo.FieldErrors{"reason": "Indica il motivo della correzione."}
+	}
+	type change struct{ field, old, new string }
+	var changes []change
+	if c.Classification != nil && *c.Classification != r.Classification {
+		if err := s.checkClassification(ctx, r.TenantID, *c.Classification); err != nil {
+			return nil, err
+		}
+		changes = append(changes, change{"classification", r.Classification, *c.Classification})
+		r.Classification = *c.Classification
+	}
+	if c.Channel != nil && *c.Channel != r.Channel {
+		if err := (&procedo.RegistrationInput{Direction: r.Direction, Subject: r.Subject, Correspondents: r.Correspondents, Channel: *c.Channel}).Validate(); err != nil {
+			return nil, err
+		}
+		changes = append(changes, change{"channel", r.Channel, *c.Channel})
+		r.Channel = *c.Channel
+	}
+	if c.Reserved != nil && *c.Reserved != r.Reserved {
+		changes = append(changes, change{"reserved", fmt.Sprint(r.Reserved), fmt.Sprint(*c.Reserved)})
+		r.Reserved = *c.Reserved
+	}
+	if len(changes) == 0 {
+		return r, nil
+	}
+	err = s.db.transact(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE registrations SET classification = ?, channel = ?, reserved = ? WHERE tenant_id = ? AND id = ?`,
+			r.Classification, r.Channel, r.Reserved, r.TenantID, r.ID); err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			if err := insertRegistrationEvent(ctx, tx, r.TenantID, r.ID, &procedo.RegistrationEvent{Kind: "corrected", Field: ch.field,
+				OldValue: ch.old, NewValue: ch.new, Reason: c.Reason}); err != nil {
+				return err
+			}
+		}
+		return recordAudit(ctx, tx, &procedo.AuditEvent{Action: "registration.correct", ObjectType: "registration",
+			ObjectID: fmt.Sprintf("%d/%d", r.Year, r.Number)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// checkClassification refuses a titolario code the tenant does not have.
+func (s *RegistrationService) checkClassification(ctx context.Context, tid int64, code string) error {
+	if code == "" {
+		return nil
+	}
+	var n int
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM classifications WHERE tenant_id = ? AND code = ?`, tid, code).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return procedo.FieldErrors{"classification": "Voce del titolario sconosciuta: " + code + "."}
+	}
+	return nil
+}
+
+// FindAssignments implements procedo.RegistrationService.
+func (s *RegistrationService) FindAssignments(ctx context.Context, registrationID int64, orgUnitID *int64, status string) (_ []*procedo.Assignment, err error) {
+	defer procedo.Wrap(&err, "sqlstore.FindAssignments")
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := procedo.ActorFromContext(ctx)
+	if err := procedo.RequireRole(a, procedo.AllRoles...); err != nil {
+		return nil, err
+	}
+	where, args := []string{"x.tenant_id = ?"}, []any{tid}
+	if registrationID > 0 {
+		if _, err := s.FindRegistrationByID(ctx, registrationID); err != nil {
+			return nil, err
+		}
+		where, args = append(where, "x.registration_id = ?"), append(args, registrationID)
+	}
+	if orgUnitID != nil {
+		where, args = append(where, "x.org_unit_id = ?"), append(args, *orgUnitID)
+	}
+	if status != "" {
+		where, args = append(where, "x.status = ?"), append(args, status)
+	}
+	rows, err := s.db.query(ctx, `SELECT x.id, x.registration_id, x.org_unit_id, o.name, x.kind, x.status, x.reason, x.created_at,
+		x.decided_at, x.decided_by FROM registration_assignments x JOIN org_units o ON o.id = x.org_unit_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY x.id DESC LIMIT 500`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*procedo.Assignment
+	for rows.Next() {
+		var x procedo.Assignment
+		if err := rows.Scan(&x.ID, &x.RegistrationID, &x.OrgUnitID, &x.OrgUnitName, &x.Kind, &x.Status, &x.Reason,
+			timeValue{&x.CreatedAt}, nullTime{&x.DecidedAt}, &x.DecidedBy); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, &x)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if registrationID == 0 {
+		for _, x := range out {
+			if x.Registration, err = s.FindRegistrationByID(ctx, x.RegistrationID); err != nil && procedo.ErrorCode(err) != procedo.ENOTFOUND {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// decideAssignment records an office's answer to an assignment.
+func (s *RegistrationService) decideAssignment(ctx context.Context, id int64, status, reason string) error {
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	a := procedo.ActorFromContext(ctx)
+	var x procedo.Assignment
+	err = s.db.queryRow(ctx, `SELECT id, registration_id, org_unit_id, status FROM registration_assignments WHERE tenant_id = ? AND id = ?`, tid, id).
+		Scan(&x.ID, &x.RegistrationID, &x.OrgUnitID, &x.Status)
+	if err != nil {
+		return notFound(err, "Assegnazione non trovata.")
+	}
+	if a == nil || a.User == nil || a.User.OrgUnitID == nil || *a.User.OrgUnitID != x.OrgUnitID ||
+		!(a.User.HasRole(procedo.RoleOperator) || a.User.HasRole(procedo.RoleManager)) {
+		return procedo.Errorf(procedo.EFORBIDDEN, "Solo l'ufficio assegnatario può rispondere a questa assegnazione.")
+	}
+	if x.Status != procedo.AssignmentPending {
+		return procedo.Errorf(procedo.ECONFLICT, "L'assegnazione è già stata gestita.")
+	}
+	if status == procedo.AssignmentReturned && strings.TrimSpace(reason) == "" {
+		return procedo.FieldErrors{"reason": "Indica perché restituisci il documento al protocollo."}
+	}
+	return s.db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE registration_assignments SET status = ?, reason = ?, decided_at = ?, decided_by = ?
+			WHERE tenant_id = ? AND id = ? AND status = 'pending'`, status, strings.TrimSpace(reason), s.db.ts(tx.now), a.Name(), tid, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return procedo.Errorf(procedo.ECONFLICT, "L'assegnazione è già stata gestita.")
+		}
+		return insertRegistrationEvent(ctx, tx, tid, x.RegistrationID, &procedo.RegistrationEvent{Kind: status, Reason: reason,
+			NewValue: fmt.Sprint(x.OrgUnitID)})
+	})
+}
+
+// AcceptAssignment implements procedo.RegistrationService.
+func (s *RegistrationService) AcceptAssignment(ctx context.Context, id int64) (err error) {
+	defer procedo.Wrap(&err, "sqlstore.AcceptAssignment(%d)", id)
+	return s.decideAssignment(ctx, id, procedo.AssignmentAccepted, "")
+}
+
+// ReturnAssignment implements procedo.RegistrationService.
+func (s *RegistrationService) ReturnAssignment(ctx context.Context, id int64, reason string) (err error) {
+	defer procedo.Wrap(&err, "sqlstore.ReturnAssignment(%d)", id)
+	return s.decideAssignment(ctx, id, procedo.AssignmentReturned, reason)
 }

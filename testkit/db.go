@@ -11,6 +11,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -81,6 +83,7 @@ func OpenDB(tb testing.TB) *sqlstore.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	db.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := db.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}

@@ -19,3 +19,18 @@ func Exec(db *sqlstore.DB, q string, args ...any) error {
 func Count(db *sqlstore.DB, table string) (int, error) {
 	return db.RawCount(context.Background(), table)
 }
+
+// TamperBlob overwrites stored content in place, as an attacker with file
+// access would, for tests of procedo verify.
+func TamperBlob(db *sqlstore.DB, tenantID int64, sha string, content []byte) error {
+	return db.RawTamperBlob(context.Background(), tenantID, sha, content)
+}
+
+// DisableImmutability drops the immutability triggers of registrations, as an
+// attacker with database owner rights could.
+func DisableImmutability(db *sqlstore.DB) error {
+	if db.Dialect() == "postgres" {
+		return Exec(db, `DROP TRIGGER registrations_immutable ON registrations`)
+	}
+	return Exec(db, `DROP TRIGGER registrations_immutable`)
+}

@@ -73,7 +73,7 @@ func (h *Handler) handleCaseView(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int, u *procedo.User, d *caseDetail) {
-	for _, t := range procedo.TransitionsFrom(d.Case.Status) {
+	for _, t := range procedo.TransitionsFrom(&d.Receipt.Procedure.Definition, d.Case.Status) {
 		if procedo.CanTransitionCase(&procedo.Actor{Kind: procedo.ActorUser, User: u}, d.Case, t) == nil {
 			d.Transitions = append(d.Transitions, t)
 		}

@@ -30,7 +30,8 @@ type App struct {
 	DB     *sqlstore.DB
 	Blobs  blob.Store
 	Server *server.Server
-	Runner *jobs.Runner
+	Runner    *jobs.Runner
+	Scheduler *jobs.Scheduler
 
 	web *web.Handler
 }
@@ -95,6 +96,11 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	a.Runner = &jobs.Runner{Store: sqlstore.NewJobStore(db), Logger: logger, Workers: cfg.Workers}
 	a.Runner.Handle(procedo.JobSendMail, (&jobs.MailSender{Tenants: tenants, Outbox: outbox, Applications: apps,
 		Documents: docs, Renderer: renderer, Mailer: mailer, From: cfg.MailFrom}).Handle)
+	daily := sqlstore.NewDailyRegisterService(db)
+	a.Runner.Handle(procedo.JobDailyRegister, (&jobs.DailyRegisterMaker{Tenants: tenants, DailyRegisters: daily}).Handle)
+	a.Scheduler = &jobs.Scheduler{Logger: logger, After: a.Runner.Notify, Tasks: []jobs.Task{
+		{Name: "daily-registers", Run: db.ScheduleDailyRegisters},
+	}}
 
 	var idps []procedo.IdentityProvider
 	if cfg.Demo {
@@ -124,10 +130,14 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	jctx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		a.Runner.Run(jctx)
+	}()
+	go func() {
+		defer wg.Done()
+		a.Scheduler.Run(jctx)
 	}()
 	err := a.Server.Serve(ctx)
 	stopJobs() // drain jobs after the server has stopped

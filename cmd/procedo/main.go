@@ -89,6 +89,10 @@ Usage:
   procedo tenant create --slug SLUG --name NAME [--ipa CODE] [--host HOST]… [--patron MM-DD]
   procedo user create --tenant SLUG --username U --role R[,R…] [--office CODE] [--name NAME] [--email E] --password-stdin
   procedo token create --tenant SLUG --user U
+  procedo verify [--tenant SLUG]
+  procedo bench registrations [--clients C] [--count N] [--with-file]
+  procedo bench generate [--registrations N]      (into PROCEDO_DB, tenant "bench")
+  procedo bench search [--rounds N]
   procedo deadline --from DATE --days N [--suspend FROM:TO]… [--tenant SLUG]
   procedo version
 
@@ -134,6 +138,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 	case "deadline":
 		return m.runDeadline(ctx, cfg, rest)
+	case "verify":
+		return m.runVerify(ctx, cfg, rest)
+	case "bench":
+		return m.runBench(ctx, cfg, rest)
 	case "version":
 		fmt.Fprintln(m.Stdout, "procedo", procedo.Version)
 		return nil

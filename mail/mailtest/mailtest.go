@@ -123,6 +123,9 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	}()
 	tb.Cleanup(func() {
 		_ = srv.Close()
+		// Close only closes listeners Serve has registered; if the goroutine
+		// has not got that far yet, Serve would block in Accept for ever.
+		_ = ln.Close()
 		<-done
 	})
 	return s

@@ -1,0 +1,256 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/procedo/procedo"
+)
+
+// maxGroup bounds how many registrations share one commit.
+const maxGroup = 64
+
+// registrar implements group commit for RegisterEntry: concurrent callers hand
+// their registration to one goroutine, which numbers and stores everything that
+// is waiting in a single transaction and one durable commit, then answers each
+// caller. Under load a batch forms while the previous commit is being synced,
+// so throughput grows with concurrency without delaying a lone caller.
+type registrar struct {
+	once sync.Once
+	reqs chan *regRequest
+	quit chan struct{}
+}
+
+type regRequest struct {
+	ctx  context.Context // the caller's identity (tenant, actor); cancellation ignored once queued
+	in   *procedo.RegistrationInput
+	reg  *procedo.Registration
+	done chan error
+}
+
+func (db *DB) startRegistrar() {
+	db.registrar.once.Do(func() {
+		db.registrar.reqs = make(chan *regRequest, 1024)
+		db.registrar.quit = make(chan struct{})
+		go db.runRegistrar()
+	})
+}
+
+func (db *DB) runRegistrar() {
+	for {
+		var first *regRequest
+		select {
+		case first = <-db.registrar.reqs:
+		case <-db.registrar.quit:
+			return
+		}
+		batch := []*regRequest{first}
+	drain:
+		for len(batch) < maxGroup {
+			select {
+			case r := <-db.registrar.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		err := db.commitRegistrations(batch)
+		if err != nil && len(batch) > 1 {
+			// One bad entry must not fail the others: retry each alone.
+			for _, r := range batch {
+				r.done <- db.commitRegistrations([]*regRequest{r})
+			}
+			continue
+		}
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+// commitRegistrations stores a batch in one transaction.
+func (db *DB) commitRegistrations(batch []*regRequest) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return db.transact(ctx, func(tx *Tx) error {
+		byTenant := map[int64][]*regRequest{}
+		var order []int64
+		for _, r := range batch {
+			if _, ok := byTenant[r.reg.TenantID]; !ok {
+				order = append(order, r.reg.TenantID)
+			}
+			byTenant[r.reg.TenantID] = append(byTenant[r.reg.TenantID], r)
+		}
+		for _, tid := range order {
+			group := byTenant[tid]
+			regs := make([]*procedo.Registration, len(group))
+			for i, r := range group {
+				if err := insertRegistrationFiles(ctx, tx, r); err != nil {
+					return err
+				}
+				regs[i] = r.reg
+			}
+			if err := registerEntries(ctx, tx, regs); err != nil {
+				return err
+			}
+			for _, r := range group {
+				if err := completeRegistration(context.WithoutCancel(r.ctx), tx, r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// insertRegistrationFiles stores the document rows of a registration before it
+// is numbered, so the main document's id goes into the registration row.
+func insertRegistrationFiles(ctx context.Context, tx *Tx, r *regRequest) error {
+	if m := r.in.Main; m != nil {
+		d := &procedo.Document{TenantID: r.reg.TenantID, SHA256: m.SHA256, Filename: m.Filename, MediaType: m.MediaType, Size: m.Size,
+			Kind: procedo.DocumentMain, Description: truncate(r.reg.Subject, 500)}
+		if err := insertDocument(ctx, tx, d); err != nil {
+			return err
+		}
+		r.reg.DocumentID = &d.ID
+	}
+	return nil
+}
+
+// completeRegistration writes what follows the number: attachments, the links
+// to the documents, assignments and the history.
+func completeRegistration(ctx context.Context, tx *Tx, r *regRequest) error {
+	reg, tid := r.reg, r.reg.TenantID
+	if reg.DocumentID != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO registration_documents (tenant_id, registration_id, document_id, role, position) VALUES (?, ?, ?, 'main', 0)`,
+			tid, reg.ID, *reg.DocumentID); err != nil {
+			return err
+		}
+	}
+	for i, u := range r.in.Attachments {
+		d := &procedo.Document{TenantID: tid, SHA256: u.SHA256, Filename: u.Filename, MediaType: u.MediaType, Size: u.Size,
+			Kind: procedo.DocumentAttachment, Description: "Allegato " + fmt.Sprint(i+1)}
+		if err := insertDocument(ctx, tx, d); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO registration_documents (tenant_id, registration_id, document_id, role, position) VALUES (?, ?, ?, 'attachment', ?)`,
+			tid, reg.ID, d.ID, i+1); err != nil {
+			return err
+		}
+	}
+	ev := &procedo.RegistrationEvent{Kind: "registered", NewValue: reg.NumberString()}
+	if reg.EmergencyNumber != "" {
+		ev.Reason = "Registrazione di emergenza " + reg.EmergencyNumber + " del " + reg.EmergencyAt.In(procedo.Rome).Format("02/01/2006 15:04")
+	}
+	if err := insertRegistrationEvent(ctx, tx, tid, reg.ID, ev); err != nil {
+		return err
+	}
+	assign := func(office int64, kind string) error {
+		if _, err := tx.exec(ctx, `INSERT INTO registration_assignments (tenant_id, registration_id, org_unit_id, kind, status, created_at)
+			VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (registration_id, org_unit_id) DO NOTHING`, tid, reg.ID, office, kind, tx.db.ts(tx.now)); err != nil {
+			return err
+		}
+		return insertRegistrationEvent(ctx, tx, tid, reg.ID, &procedo.RegistrationEvent{Kind: "assigned", Field: kind, NewValue: fmt.Sprint(office)})
+	}
+	if o := r.in.ActionOffice; o != nil {
+		if err := assign(*o, procedo.AssignmentAction); err != nil {
+			return err
+		}
+	}
+	for _, o := range r.in.InfoOffices {
+		if err := assign(o, procedo.AssignmentInfo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RegisterEntry implements procedo.RegistrationService.
+func (s *RegistrationService) RegisterEntry(ctx context.Context, in *procedo.RegistrationInput) (_ *procedo.Registration, err error) {
+	defer procedo.Wrap(&err, "sqlstore.RegisterEntry")
+	a := procedo.ActorFromContext(ctx)
+	if err := procedo.RequireRole(a, procedo.RoleRegistry, procedo.RoleAdmin); err != nil {
+		return nil, err
+	}
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in.Subject = strings.TrimSpace(in.Subject)
+	for i := range in.Correspondents {
+		c := &in.Correspondents[i]
+		c.Name, c.FiscalCode, c.Email = strings.TrimSpace(c.Name), strings.ToUpper(strings.TrimSpace(c.FiscalCode)), strings.TrimSpace(c.Email)
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkRegistrationRefs(ctx, tid, in); err != nil {
+		return nil, err
+	}
+	uploads := append([]*procedo.Upload{}, in.Attachments...)
+	if in.Main != nil {
+		uploads = append(uploads, in.Main)
+	}
+	if err := s.db.checkUploads(ctx, tid, uploads); err != nil {
+		return nil, err
+	}
+	reg := &procedo.Registration{TenantID: tid, Direction: in.Direction, Subject: in.Subject, Correspondents: in.Correspondents,
+		AttachmentCount: len(in.Attachments), Attachments: in.AttachmentsNote, OrgUnitID: in.ActionOffice,
+		Classification: in.Classification, Channel: in.Channel, Reserved: in.Reserved, SenderProtocol: strings.TrimSpace(in.SenderProtocol),
+		SenderProtocolDate: in.SenderProtocolDate, CreatedBy: a.Ref()}
+	if reg.Correspondents == nil {
+		reg.Correspondents = []procedo.Correspondent{}
+	}
+	if in.Main != nil {
+		reg.Fingerprint = in.Main.SHA256
+	}
+	if reg.Attachments == "" && len(in.Attachments) > 0 {
+		names := make([]string, len(in.Attachments))
+		for i, u := range in.Attachments {
+			names[i] = u.Filename
+		}
+		reg.Attachments = truncate(strings.Join(names, "; "), 1000)
+	}
+	if e := in.Emergency; e != nil {
+		at := e.At.UTC().Truncate(time.Microsecond)
+		reg.EmergencyNumber, reg.EmergencyAt = strings.TrimSpace(e.Number), &at
+	}
+	s.db.startRegistrar()
+	req := &regRequest{ctx: ctx, in: in, reg: reg, done: make(chan error, 1)}
+	select {
+	case s.db.registrar.reqs <- req:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if err := <-req.done; err != nil {
+		if procedo.ErrorCode(err) == procedo.ECONFLICT && reg.EmergencyNumber != "" {
+			return nil, procedo.FieldErrors{"emergency_number": "Questa registrazione di emergenza è già stata riportata nel registro ordinario."}
+		}
+		return nil, err
+	}
+	return reg, nil
+}
+
+// checkRegistrationRefs checks that offices and classification exist in the tenant.
+func (s *RegistrationService) checkRegistrationRefs(ctx context.Context, tid int64, in *procedo.RegistrationInput) error {
+	offices := append([]int64{}, in.InfoOffices...)
+	if in.ActionOffice != nil {
+		offices = append(offices, *in.ActionOffice)
+	}
+	for _, o := range offices {
+		var n int
+		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM org_units WHERE tenant_id = ? AND id = ?`, tid, o).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return procedo.FieldErrors{"offices": "Ufficio assegnatario sconosciuto."}
+		}
+	}
+	return s.checkClassification(ctx, tid, in.Classification)
+}

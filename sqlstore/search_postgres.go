@@ -1,0 +1,29 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package sqlstore
+
+import "context"
+
+// indexRegistration: PostgreSQL keeps the tsvector in a generated column.
+func (postgresDialect) indexRegistration(ctx context.Context, tx *Tx, id int64, text string) error {
+	return nil
+}
+
+// searchRegistrations matches the generated tsvector with the Italian
+// configuration; every word must be present, the last as a prefix.
+func (postgresDialect) searchRegistrations(q string) (string, []any, bool) {
+	words := plainWords(q)
+	if len(words) == 0 {
+		return "", nil, false
+	}
+	terms := ""
+	for i, w := range words {
+		if i > 0 {
+			terms += " & "
+		}
+		terms += w
+	}
+	terms += ":*"
+	return "r.search @@ to_tsquery('italian', ?)", []any{terms}, true
+}
