@@ -23,6 +23,7 @@ const module = "github.com/procedo/procedo"
 func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		"server":      {"web", "api"},
+		"api":         {"segnatura"}, // segnatura is plain data in, bytes out: no store, clock or network
 		"web":         {"web/static"},
 		"mail":        {},
 		"testkit":     nil, // test support: anything

@@ -73,34 +73,34 @@ type ProcedureDefinition struct {
 	ID           string      `json:"id"`                      // stable identifier across tenants, e.g. "accesso-documentale"
 	ModelVersion string      `json:"version,omitempty"`       // the author's version of the model, "MAJOR.MINOR[.PATCH]"
 	Title        string      `json:"title"`                   // ≤ 60 characters
-	Summary      string      `json:"summary"`                 // ≤ 160 characters
+	Summary      string      `json:"summary,omitempty"`       // ≤ 160 characters
 	Status       string      `json:"status,omitempty"`        // ServiceActive (default) or ServiceInactive
 	StatusReason string      `json:"status_reason,omitempty"` // why the service is not active
-	Audience     string      `json:"audience"`                // who may apply
-	Category     string      `json:"category"`                // catalogue category
+	Audience     string      `json:"audience,omitempty"`      // who may apply
+	Category     string      `json:"category,omitempty"`      // catalogue category
 	Provenance   *Provenance `json:"provenance,omitempty"`    // who wrote the model, under which licence
 
 	// D.Lgs. 33/2013 art. 35 c.1.
-	Description             string         `json:"description"`                         // a) what the service is
-	LegalReferences         []string       `json:"legal_references"`                    // a) every legal reference
+	Description             string         `json:"description,omitempty"`               // a) what the service is
+	LegalReferences         []string       `json:"legal_references,omitempty"`          // a) every legal reference
 	OfficeCode              string         `json:"office"`                              // b) office responsible for the istruttoria (code)
 	DecisionOffice          string         `json:"decision_office,omitempty"`           // c) office adopting the final act, if different (code)
-	HowTo                   string         `json:"how_to"`                              // d) "Come fare"
-	Requirements            []string       `json:"requirements"`                        // d) documents to attach
+	HowTo                   string         `json:"how_to,omitempty"`                    // d) "Come fare"
+	Requirements            []string       `json:"requirements,omitempty"`              // d) documents to attach
 	Forms                   []Link         `json:"forms,omitempty"`                     // d) forms and self-certification templates
 	Channels                []string       `json:"channels,omitempty"`                  // d) other ways and places to apply
 	OfficeHours             string         `json:"office_hours,omitempty"`              // d) opening hours of the counter
 	Information             string         `json:"information,omitempty"`               // e) how to learn the state of one's case
 	TermDays                int            `json:"term_days"`                           // f) legal term for an express decision, calendar days
 	OtherTerms              []string       `json:"other_terms,omitempty"`               // f) any other relevant term
-	Silence                 string         `json:"silence"`                             // g) SilenceNone, SilenceAssent, SilenceRefusal
+	Silence                 string         `json:"silence,omitempty"`                   // g) SilenceNone, SilenceAssent, SilenceRefusal
 	SelfDeclaration         string         `json:"self_declaration,omitempty"`          // g) whether a self-declaration replaces the act
-	Remedies                string         `json:"remedies"`                            // h) administrative and judicial remedies
+	Remedies                string         `json:"remedies,omitempty"`                  // h) administrative and judicial remedies
 	OnlineService           *OnlineService `json:"online_service,omitempty"`            // i) the online service, or when it starts
-	Costs                   string         `json:"costs"`                               // l) "Quanto costa"
+	Costs                   string         `json:"costs,omitempty"`                     // l) "Quanto costa"
 	Payments                []Payment      `json:"payments,omitempty"`                  // l) fees to pay with pagoPA
 	PaymentMethods          string         `json:"payment_methods,omitempty"`           // l) how to pay
-	SubstitutePower         string         `json:"substitute_power"`                    // m) holder of the substitute power
+	SubstitutePower         string         `json:"substitute_power,omitempty"`          // m) holder of the substitute power
 	SubstitutePowerContacts string         `json:"substitute_power_contacts,omitempty"` // m) how to reach them and activate the power
 
 	// Legal regime (L. 241/1990).
@@ -117,10 +117,10 @@ type ProcedureDefinition struct {
 	Decisions map[string]string           `json:"decisions,omitempty"` // outcome (accolta, respinta, archiviata, ritirata) → text of the decision
 
 	// Records management.
-	Classification string         `json:"classification"`         // titolario code, e.g. "I.6"
-	DossierType    string         `json:"dossier_type,omitempty"` // Allegato 5 TipologiaFascicolo; default procedimento-amministrativo
-	RetentionYears int            `json:"retention_years"`        // default retention; 0 = permanent
-	Retention      map[string]int `json:"retention,omitempty"`    // outcome → years, overriding RetentionYears; 0 = permanent
+	Classification string         `json:"classification,omitempty"`  // titolario code, e.g. "I.6"
+	DossierType    string         `json:"dossier_type,omitempty"`    // Allegato 5 TipologiaFascicolo; default procedimento-amministrativo
+	RetentionYears int            `json:"retention_years,omitempty"` // default retention; 0 = permanent
+	Retention      map[string]int `json:"retention,omitempty"`       // outcome → years, overriding RetentionYears; 0 = permanent
 }
 
 // Provenance says who authored a model and under which licence it may be reused

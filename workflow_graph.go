@@ -4,8 +4,8 @@
 package procedo
 
 import (
-	"slices"
 	"strconv"
+	"strings"
 )
 
 // Kinds of the nodes of a ProcessGraph (the BPMN element each becomes).
@@ -37,10 +37,11 @@ type Point struct{ X, Y int }
 
 // ProcessEdge is a laid-out sequence flow of a workflow diagram.
 type ProcessEdge struct {
-	ID       string // XML-safe identifier
-	From, To string // node IDs
-	Label    string // the transition's label; "" for internal flows
-	Roles    []Role // who may take it
+	ID       string      // XML-safe identifier
+	From, To string      // node IDs
+	Label    string      // the transition's label; "" for internal flows
+	Roles    []Role      // who may take it
+	Action   *Transition // the transition it draws; nil for internal flows
 	Points   []Point
 	Back     bool // it goes back to an earlier state (drawn below the diagram)
 }
@@ -168,9 +169,13 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		nodes[n.ID] = n
 	}
 	back := 0
-	edge := func(id, from, to, label string, roles []Role) {
+	edge := func(id, from, to string, t *Transition) {
 		a, b := nodes[from], nodes[to]
-		e := ProcessEdge{ID: id, From: from, To: to, Label: label, Roles: roles}
+		e := ProcessEdge{ID: id, From: from, To: to}
+		if t != nil {
+			d := derive(*t)
+			e.Label, e.Roles, e.Action = d.Label, d.Roles, &d
+		}
 		switch {
 		case b.X > a.X+a.W/2:
 			p0 := Point{a.X + a.W, a.CenterY()}
@@ -191,11 +196,11 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		g.Edges = append(g.Edges, e)
 	}
 	if id, ok := nodeOf[CaseSubmitted]; ok {
-		edge("flow_start", "start", id, "", nil)
+		edge("flow_start", "start", id, nil)
 	}
 	for _, s := range w.States {
 		if gw, ok := exitOf[s.Name]; ok && gw != nodeOf[s.Name] {
-			edge("flow_"+string(s.Name)+"_choice", nodeOf[s.Name], gw, "", nil)
+			edge("flow_"+string(s.Name)+"_choice", nodeOf[s.Name], gw, nil)
 		}
 	}
 	for i, t := range w.Transitions {
@@ -204,8 +209,53 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		if !okFrom || !okTo {
 			continue
 		}
-		edge("flow_"+strconv.Itoa(i+1)+"_"+t.Name, from, to, t.Label, slices.Clone(t.Roles))
+		edge("flow_"+strconv.Itoa(i+1)+"_"+t.Name, from, to, &t)
 	}
 	g.Height += back*18 + 10
 	return g
+}
+
+// TransitionSummary describes in Italian what an action does: who may take it,
+// whether it needs a reason, the document and protocol registration it
+// produces, the notice to the applicant and the effect on the term.
+func TransitionSummary(t Transition) string {
+	roles := make([]string, len(t.Roles))
+	for i, r := range t.Roles {
+		roles[i] = strings.ToLower(r.Label())
+	}
+	parts := []string{"Chi: " + strings.Join(roles, ", ")}
+	if t.NeedsReason {
+		parts = append(parts, "richiede una motivazione")
+	}
+	if t.Document != "" {
+		doc := "produce " + DocumentLabel(t.Document)
+		if t.Register {
+			doc += ", protocollato in uscita"
+		}
+		parts = append(parts, doc)
+	}
+	if t.NotifyApplicant {
+		parts = append(parts, "avvisa il richiedente")
+	}
+	if l := t.Clock.Label(); l != "" {
+		parts = append(parts, l)
+	}
+	return strings.Join(parts, "; ") + "."
+}
+
+// DocumentLabel names a document key of a model in Italian.
+func DocumentLabel(key string) string {
+	switch key {
+	case DocDecision:
+		return "il provvedimento"
+	case DocStartNotice:
+		return "la comunicazione di avvio del procedimento"
+	case DocIntegrationRequest:
+		return "la richiesta di integrazioni"
+	case DocNotice10bis:
+		return "il preavviso di rigetto"
+	case DocReceipt:
+		return "la ricevuta"
+	}
+	return "il documento «" + key + "»"
 }

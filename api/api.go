@@ -49,6 +49,15 @@ type Server struct {
 	Audit         procedo.AuditService        // records document downloads; nil records nothing
 	Logger        *slog.Logger                // receives internal errors; nil means slog.Default()
 
+	Blobs          procedo.BlobStore            // content of uploaded files, stored before the rows that reference it
+	Tenants        procedo.TenantService        // the AOO that owns the register (segnatura)
+	Keys           procedo.SigningKeyService    // the tenant's key and certificate that sign the segnatura
+	DailyRegisters procedo.DailyRegisterService // the daily registers (registro giornaliero)
+	// MaxUpload is the size limit of one uploaded file in bytes; 0 means
+	// procedo.DefaultMaxUpload. A request body may hold a little more than one
+	// such file, base64-encoded (maxUploadBody).
+	MaxUpload int64
+
 	// rateLimit and rateBurst override the per-token rate limit (tests).
 	rateLimit rate.Limit
 	rateBurst int

@@ -159,8 +159,10 @@ func TestOpenAPI_WellFormed(t *testing.T) {
 					t.Errorf("%s: path parameter %s not declared", where, m[1])
 				}
 			}
-			if _, ok := op.Responses["200"]; !ok {
-				t.Errorf("%s: no 200 response", where)
+			_, ok200 := op.Responses["200"]
+			_, ok201 := op.Responses["201"]
+			if !ok200 && !ok201 {
+				t.Errorf("%s: no 200 or 201 response", where)
 			}
 			public := op.Security != nil && len(*op.Security) == 0
 			if _, ok := op.Responses["401"]; !ok && !public {

@@ -27,6 +27,12 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/documents/{id}/content", s.handleDocumentContent, true},
 
 		{"GET /api/v1/registrations", s.handleRegistrationList, true},
+		{"POST /api/v1/registrations", s.handleRegistrationCreate, true},
+		{"POST /api/v1/registrations/import", s.handleRegistrationImport, true},
 		{"GET /api/v1/registrations/{year}/{number}", s.handleRegistrationView, true},
+		{"GET /api/v1/registrations/{year}/{number}/segnatura.xml", s.handleRegistrationSegnatura, true},
+		{"POST /api/v1/registrations/{year}/{number}/annulment", s.handleRegistrationAnnulment, true},
+
+		{"GET /api/v1/daily-registers/{date}", s.handleDailyRegisterView, true},
 	}
 }

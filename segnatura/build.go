@@ -329,6 +329,13 @@ func (b *builder) contatti(parent *etree.Element, tag, email string) {
 	b.attr(t, "tipo", "e-mail", "smtp")
 }
 
+// validMediaType accepts a MIME type "type/subtype", with optional parameters (RFC 6838).
+func validMediaType(s string) bool {
+	mt, _, err := mime.ParseMediaType(s)
+	typ, sub, ok := strings.Cut(mt, "/")
+	return err == nil && ok && typ != "" && sub != "" && !strings.Contains(sub, "/")
+}
+
 // validEmail accepts a bare address (no display name), as the schema's
 // IndirizzoTelematico of type smtp holds.
 func validEmail(s string) bool {
@@ -342,7 +349,7 @@ func (b *builder) documento(e *etree.Element, f *File, what string) {
 	if strings.TrimSpace(f.Name) == "" {
 		b.fail("%s: manca il nome del file.", what)
 	}
-	if _, _, err := mime.ParseMediaType(f.MediaType); err != nil {
+	if !validMediaType(f.MediaType) {
 		b.fail("%s: il tipo %s non è un tipo MIME valido.", what, shorten(f.MediaType))
 	}
 	if !sha256HexRE.MatchString(f.SHA256) {

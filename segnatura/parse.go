@@ -6,7 +6,6 @@ package segnatura
 import (
 	"encoding/hex"
 	"io"
-	"mime"
 	"regexp"
 	"strconv"
 	"strings"
@@ -447,7 +446,7 @@ func readDocumento(e *etree.Element, what string) (*File, error) {
 	}
 	f.MediaType, _ = attrOf(e, "mimeType")
 	f.MediaType = strings.TrimSpace(f.MediaType)
-	if _, _, err := mime.ParseMediaType(f.MediaType); err != nil {
+	if !validMediaType(f.MediaType) {
 		return nil, invalid("%s della segnatura: il tipo MIME %s non è valido.", what, shorten(f.MediaType))
 	}
 	var err error

@@ -4,8 +4,9 @@
 // Package segnatura writes, signs, verifies and reads the AgID "segnatura di
 // protocollo" (Linee guida 2021, Allegato 6, XML schema 3.0.0): the signed XML
 // that travels between AOOs with every registered document. It works on plain
-// data (procedo types and Input) and owns no storage, clock or network: callers
-// load the registration, pass the key, and store or send the bytes.
+// data (procedo types and Input) and owns no storage or network, and reads the
+// clock only for the XAdES signing time: callers load the registration, pass
+// the key, and store or send the bytes.
 package segnatura
 
 import (

@@ -85,7 +85,7 @@ func Sign(xml []byte, key crypto.Signer, cert *x509.Certificate) (b []byte, err 
 	// A tree that does not survive writing and reading back (which should not
 	// happen, see write) would reach the other AOO with a broken signature.
 	if _, err := verifyBytes(b); err != nil {
-		return nil, fmt.Errorf("the signed segnatura does not verify: %w", err)
+		return nil, &procedo.Error{Code: procedo.EINTERNAL, Message: "La segnatura firmata non supera la verifica.", Err: err}
 	}
 	return b, nil
 }

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ type DB struct {
 	Demo bool
 
 	registrar registrar
+	stmts     sync.Map // SQL text → *sql.Stmt prepared on the write pool (hot paths only)
+	registers sync.Map // tenant id → *procedo.Register: the ordinary register never changes
 }
 
 // Open connects to dsn: "sqlite:PATH" (or a bare path) or a postgres:// URL. It
@@ -82,6 +85,7 @@ func (db *DB) Close() error {
 	if db.registrar.quit != nil {
 		close(db.registrar.quit)
 	}
+	db.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -94,9 +98,10 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 // Tx is a write transaction with one "now" for everything it stores.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx      *sql.Tx
+	db      *DB
+	now     time.Time
+	prepare []string // statements to prepare once the transaction has ended
 }
 
 // transact runs fn in a write transaction and commits it. On PostgreSQL a
@@ -133,7 +138,62 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err erro
 	if err = sqlTx.Commit(); err != nil {
 		return db.dialect.mapError(err)
 	}
+	if len(tx.prepare) > 0 {
+		db.prepareLater(ctx, tx.prepare)
+	}
 	return nil
+}
+
+// Hot paths reuse prepared statements: parsing SQL is a large part of the cost
+// of small statements on SQLite. A statement is prepared on the write pool
+// after the transaction that first needed it has ended (the SQLite write pool
+// has one connection, which that transaction holds), and used through
+// Tx.StmtContext from then on.
+
+// cachedStmt returns the prepared statement of q, or nil if not yet prepared.
+func (db *DB) cachedStmt(q string) *sql.Stmt {
+	if s, ok := db.stmts.Load(q); ok {
+		return s.(*sql.Stmt)
+	}
+	return nil
+}
+
+// prepareLater prepares the statements tx asked for, after tx has ended.
+func (db *DB) prepareLater(ctx context.Context, qs []string) {
+	for _, q := range qs {
+		if db.cachedStmt(q) != nil {
+			continue
+		}
+		s, err := db.write.PrepareContext(ctx, db.dialect.rebind(q))
+		if err != nil {
+			continue // the statement still runs unprepared
+		}
+		if _, loaded := db.stmts.LoadOrStore(q, s); loaded {
+			s.Close()
+		}
+	}
+}
+
+// execPrepared runs q in tx, with the prepared statement when there is one.
+func (tx *Tx) execPrepared(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	s := tx.db.cachedStmt(q)
+	if s == nil {
+		tx.prepare = append(tx.prepare, q)
+		return tx.exec(ctx, q, args...)
+	}
+	res, err := tx.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	return res, tx.db.dialect.mapError(err)
+}
+
+// queryPrepared runs q in tx, with the prepared statement when there is one.
+func (tx *Tx) queryPrepared(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	s := tx.db.cachedStmt(q)
+	if s == nil {
+		tx.prepare = append(tx.prepare, q)
+		return tx.query(ctx, q, args...)
+	}
+	rows, err := tx.tx.StmtContext(ctx, s).QueryContext(ctx, args...)
+	return rows, tx.db.dialect.mapError(err)
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

@@ -29,8 +29,8 @@ type dialect interface {
 	migrationLock(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
 	// ts converts a time to the value stored for it.
 	ts(t time.Time) any
-	// indexRegistration adds a registration's words to the full-text index.
-	indexRegistration(ctx context.Context, tx *Tx, id int64, text string) error
+	// indexRegistrations adds registrations' words to the full-text index.
+	indexRegistrations(ctx context.Context, tx *Tx, ids []int64, texts []string) error
 	// searchRegistrations returns a condition on registrations r matching the
 	// words of q, or ok=false when q has no words.
 	searchRegistrations(q string) (cond string, args []any, ok bool)

@@ -49,15 +49,15 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 			return err
 		}
 	}
-	reg, _, err := findRegisterTx(ctx, tx, tid)
+	reg, err := cachedRegister(ctx, tx, tid)
 	if err != nil {
 		return err
 	}
 	year := procedo.DateOf(tx.db.Now()).Year
 	var last int
-	if err := tx.queryRow(ctx, `INSERT INTO register_counters (tenant_id, register_id, year, last_number) VALUES (?, ?, ?, ?)
+	if err := scanOne(tx.queryPrepared(ctx, `INSERT INTO register_counters (tenant_id, register_id, year, last_number) VALUES (?, ?, ?, ?)
 		ON CONFLICT (register_id, year) DO UPDATE SET last_number = register_counters.last_number + ?
-		RETURNING last_number`, tid, reg.ID, year, len(regs), len(regs)).Scan(&last); err != nil {
+		RETURNING last_number`, tid, reg.ID, year, len(regs), len(regs)))(&last); err != nil {
 		return tx.db.dialect.mapError(err)
 	}
 	at := tx.db.Now().UTC().Truncate(time.Microsecond)
@@ -67,23 +67,21 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 	}
 	var prev string
 	var prevAt time.Time
-	err = tx.queryRow(ctx, `SELECT chain_hash, registered_at FROM registrations WHERE register_id = ?
-		ORDER BY year DESC, number DESC LIMIT 1`, reg.ID).Scan(&prev, timeValue{&prevAt})
+	err = scanOne(tx.queryPrepared(ctx, `SELECT chain_hash, registered_at FROM registrations WHERE register_id = ?
+		ORDER BY year DESC, number DESC LIMIT 1`, reg.ID))(&prev, timeValue{&prevAt})
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if at.Before(prevAt) { // clocks of several replicas differ slightly
 		at = prevAt
 	}
-	stmt, err := tx.tx.PrepareContext(ctx, tx.db.dialect.rebind(`INSERT INTO registrations (tenant_id, register_id, year, number,
-		registered_at, direction, subject, correspondents, document_id, fingerprint, attachment_count, attachments, org_unit_id,
-		classification, channel, prev_hash, chain_hash, sender_protocol, sender_protocol_date, reserved, emergency_number,
-		emergency_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`))
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	first := last - len(regs) + 1
+	cols := []string{"tenant_id", "register_id", "year", "number", "registered_at", "direction", "subject", "correspondents",
+		"document_id", "fingerprint", "attachment_count", "attachments", "org_unit_id", "classification", "channel", "prev_hash",
+		"chain_hash", "sender_protocol", "sender_protocol_date", "reserved", "emergency_number", "emergency_at", "created_by"}
+	rows := make([][]any, len(regs))
+	texts := make([]string, len(regs))
+	byNumber := map[int]*procedo.Registration{}
 	for i, r := range regs {
 		r.RegisterID, r.RegisterCode, r.Year, r.Number, r.RegisteredAt = reg.ID, reg.Code, year, first+i, at
 		r.PrevHash = prev
@@ -93,17 +91,119 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 		if err != nil {
 			return err
 		}
-		if err := stmt.QueryRowContext(ctx, r.TenantID, reg.ID, r.Year, r.Number, tx.db.ts(r.RegisteredAt), r.Direction, r.Subject,
+		rows[i] = []any{r.TenantID, reg.ID, r.Year, r.Number, tx.db.ts(r.RegisteredAt), r.Direction, r.Subject,
 			string(corr), r.DocumentID, r.Fingerprint, r.AttachmentCount, r.Attachments, r.OrgUnitID, r.Classification, r.Channel,
 			r.PrevHash, r.ChainHash, r.SenderProtocol, r.SenderProtocolDate, r.Reserved, r.EmergencyNumber,
-			tx.db.nullTS(r.EmergencyAt), r.CreatedBy).Scan(&r.ID); err != nil {
-			return tx.db.dialect.mapError(err)
+			tx.db.nullTS(r.EmergencyAt), r.CreatedBy}
+		texts[i] = r.Subject + " " + string(corr)
+		byNumber[r.Number] = r
+	}
+	// One multi-row INSERT for the whole batch; RETURNING gives (number, id)
+	// pairs, so the order of the returned rows does not matter.
+	err = insertRows(ctx, tx, "registrations", cols, rows, "number, id", func(scan func(...any) error) error {
+		var n int
+		var id int64
+		if err := scan(&n, &id); err != nil {
+			return err
 		}
-		if err := tx.db.dialect.indexRegistration(ctx, tx, r.ID, r.Subject+" "+string(corr)); err != nil {
+		if r := byNumber[n]; r != nil {
+			r.ID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return tx.db.dialect.mapError(err)
+	}
+	ids := make([]int64, len(regs))
+	for i, r := range regs {
+		ids[i] = r.ID
+	}
+	return tx.db.dialect.indexRegistrations(ctx, tx, ids, texts)
+}
+
+// maxParams bounds the parameters of one statement (SQLite's default limit is
+// 32766, PostgreSQL's 65535).
+const maxParams = 30000
+
+// insertRows inserts rows into table with multi-row INSERT statements, chunked
+// under maxParams; if returning is not empty, each returned row is passed to each.
+func insertRows(ctx context.Context, tx *Tx, table string, cols []string, rows [][]any, returning string, each func(scan func(...any) error) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := max(1, maxParams/len(cols))
+	one := "(" + placeholders(len(cols)) + ")"
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+		args := make([]any, 0, len(chunk)*len(cols))
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(one)
+			args = append(args, r...)
+		}
+		if returning == "" {
+			if _, err := tx.execPrepared(ctx, b.String(), args...); err != nil {
+				return err
+			}
+			continue
+		}
+		b.WriteString(" RETURNING " + returning)
+		res, err := tx.queryPrepared(ctx, b.String(), args...)
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			if err := each(res.Scan); err != nil {
+				res.Close()
+				return err
+			}
+		}
+		if err := res.Close(); err != nil {
+			return err
+		}
+		if err := res.Err(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// scanOne scans the first row of rows (sql.ErrNoRows if none) and closes them.
+func scanOne(rows *sql.Rows, err error) func(dest ...any) error {
+	return func(dest ...any) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		return rows.Close()
+	}
+}
+
+// cachedRegister returns the ordinary register of a tenant, which never changes
+// once created, from memory after the first lookup.
+func cachedRegister(ctx context.Context, tx *Tx, tid int64) (*procedo.Register, error) {
+	if r, ok := tx.db.registers.Load(tid); ok {
+		return r.(*procedo.Register), nil
+	}
+	r, _, err := findRegisterTx(ctx, tx, tid)
+	if err != nil {
+		return nil, err
+	}
+	tx.db.registers.Store(tid, r)
+	return r, nil
 }
 
 func findRegisterTx(ctx context.Context, tx *Tx, tid int64) (*procedo.Register, *procedo.AOO, error) {

@@ -99,10 +99,8 @@ func (db *DB) commitRegistrations(batch []*regRequest) error {
 			if err := registerEntries(ctx, tx, regs); err != nil {
 				return err
 			}
-			for _, r := range group {
-				if err := completeRegistration(context.WithoutCancel(r.ctx), tx, r); err != nil {
-					return err
-				}
+			if err := completeRegistrations(ctx, tx, group); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -123,52 +121,58 @@ func insertRegistrationFiles(ctx context.Context, tx *Tx, r *regRequest) error {
 	return nil
 }
 
-// completeRegistration writes what follows the number: attachments, the links
-// to the documents, assignments and the history.
-func completeRegistration(ctx context.Context, tx *Tx, r *regRequest) error {
-	reg, tid := r.reg, r.reg.TenantID
-	if reg.DocumentID != nil {
-		if _, err := tx.exec(ctx, `INSERT INTO registration_documents (tenant_id, registration_id, document_id, role, position) VALUES (?, ?, ?, 'main', 0)`,
-			tid, reg.ID, *reg.DocumentID); err != nil {
-			return err
+// completeRegistrations writes what follows the numbers of a batch: the
+// attachments, the links to the documents, assignments and the history, with
+// one multi-row statement per table.
+func completeRegistrations(ctx context.Context, tx *Tx, group []*regRequest) error {
+	var links, assigns, events [][]any
+	now := tx.db.ts(tx.now)
+	event := func(r *regRequest, kind, field, value, reason string) {
+		a := procedo.ActorFromContext(r.ctx)
+		events = append(events, []any{r.reg.TenantID, r.reg.ID, now, a.Ref(), a.Name(), kind, field, "", value, reason})
+	}
+	for _, r := range group {
+		reg, tid := r.reg, r.reg.TenantID
+		if reg.DocumentID != nil {
+			links = append(links, []any{tid, reg.ID, *reg.DocumentID, "main", 0})
+		}
+		for i, u := range r.in.Attachments {
+			d := &procedo.Document{TenantID: tid, SHA256: u.SHA256, Filename: u.Filename, MediaType: u.MediaType, Size: u.Size,
+				Kind: procedo.DocumentAttachment, Description: "Allegato " + fmt.Sprint(i+1)}
+			if err := insertDocument(ctx, tx, d); err != nil {
+				return err
+			}
+			links = append(links, []any{tid, reg.ID, d.ID, "attachment", i + 1})
+		}
+		reason := ""
+		if reg.EmergencyNumber != "" {
+			reason = "Registrazione di emergenza " + reg.EmergencyNumber + " del " + reg.EmergencyAt.In(procedo.Rome).Format("02/01/2006 15:04")
+		}
+		event(r, "registered", "", reg.NumberString(), reason)
+		offices := map[int64]bool{}
+		assign := func(office int64, kind string) {
+			if offices[office] {
+				return
+			}
+			offices[office] = true
+			assigns = append(assigns, []any{tid, reg.ID, office, kind, "pending", now})
+			event(r, "assigned", kind, fmt.Sprint(office), "")
+		}
+		if o := r.in.ActionOffice; o != nil {
+			assign(*o, procedo.AssignmentAction)
+		}
+		for _, o := range r.in.InfoOffices {
+			assign(o, procedo.AssignmentInfo)
 		}
 	}
-	for i, u := range r.in.Attachments {
-		d := &procedo.Document{TenantID: tid, SHA256: u.SHA256, Filename: u.Filename, MediaType: u.MediaType, Size: u.Size,
-			Kind: procedo.DocumentAttachment, Description: "Allegato " + fmt.Sprint(i+1)}
-		if err := insertDocument(ctx, tx, d); err != nil {
-			return err
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO registration_documents (tenant_id, registration_id, document_id, role, position) VALUES (?, ?, ?, 'attachment', ?)`,
-			tid, reg.ID, d.ID, i+1); err != nil {
-			return err
-		}
-	}
-	ev := &procedo.RegistrationEvent{Kind: "registered", NewValue: reg.NumberString()}
-	if reg.EmergencyNumber != "" {
-		ev.Reason = "Registrazione di emergenza " + reg.EmergencyNumber + " del " + reg.EmergencyAt.In(procedo.Rome).Format("02/01/2006 15:04")
-	}
-	if err := insertRegistrationEvent(ctx, tx, tid, reg.ID, ev); err != nil {
+	if err := insertRows(ctx, tx, "registration_documents", []string{"tenant_id", "registration_id", "document_id", "role", "position"}, links, "", nil); err != nil {
 		return err
 	}
-	assign := func(office int64, kind string) error {
-		if _, err := tx.exec(ctx, `INSERT INTO registration_assignments (tenant_id, registration_id, org_unit_id, kind, status, created_at)
-			VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (registration_id, org_unit_id) DO NOTHING`, tid, reg.ID, office, kind, tx.db.ts(tx.now)); err != nil {
-			return err
-		}
-		return insertRegistrationEvent(ctx, tx, tid, reg.ID, &procedo.RegistrationEvent{Kind: "assigned", Field: kind, NewValue: fmt.Sprint(office)})
+	if err := insertRows(ctx, tx, "registration_assignments", []string{"tenant_id", "registration_id", "org_unit_id", "kind", "status", "created_at"}, assigns, "", nil); err != nil {
+		return err
 	}
-	if o := r.in.ActionOffice; o != nil {
-		if err := assign(*o, procedo.AssignmentAction); err != nil {
-			return err
-		}
-	}
-	for _, o := range r.in.InfoOffices {
-		if err := assign(o, procedo.AssignmentInfo); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertRows(ctx, tx, "registration_events", []string{"tenant_id", "registration_id", "at", "actor", "actor_name", "kind",
+		"field", "old_value", "new_value", "reason"}, events, "", nil)
 }
 
 // RegisterEntry implements procedo.RegistrationService.

@@ -5,8 +5,8 @@ package sqlstore
 
 import "context"
 
-// indexRegistration: PostgreSQL keeps the tsvector in a generated column.
-func (postgresDialect) indexRegistration(ctx context.Context, tx *Tx, id int64, text string) error {
+// indexRegistrations: PostgreSQL keeps the tsvector in a generated column.
+func (postgresDialect) indexRegistrations(ctx context.Context, tx *Tx, ids []int64, texts []string) error {
 	return nil
 }
 

@@ -8,11 +8,14 @@ import (
 	"strings"
 )
 
-// indexRegistration stores the stemmed words of a registration in the FTS5
+// indexRegistrations stores the stemmed words of registrations in the FTS5
 // table (rowid = registration id).
-func (sqliteDialect) indexRegistration(ctx context.Context, tx *Tx, id int64, text string) error {
-	_, err := tx.exec(ctx, `INSERT INTO registrations_fts (rowid, words) VALUES (?, ?)`, id, strings.Join(stemWords(text), " "))
-	return err
+func (sqliteDialect) indexRegistrations(ctx context.Context, tx *Tx, ids []int64, texts []string) error {
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = []any{id, strings.Join(stemWords(texts[i]), " ")}
+	}
+	return insertRows(ctx, tx, "registrations_fts", []string{"rowid", "words"}, rows, "", nil)
 }
 
 // searchRegistrations returns the condition matching registrations r whose

@@ -28,6 +28,7 @@ func newHandler(env *testkit.Env, demo bool) http.Handler {
 		OrgUnits: sqlstore.NewOrgUnitService(db), Procedures: sqlstore.NewProcedureService(db), Applications: sqlstore.NewApplicationService(db),
 		Cases: sqlstore.NewCaseService(db), Documents: sqlstore.NewDocumentService(db), Registrations: sqlstore.NewRegistrationService(db),
 		Outbox: sqlstore.NewOutboxService(db), Audit: sqlstore.NewAuditService(db), Blobs: db.Blobs, Renderer: &pdf.Renderer{}, Demo: demo}
+	h.DailyRegisters, h.Classifications, h.Segnatura = sqlstore.NewDailyRegisterService(db), sqlstore.NewClassificationService(db), testSegnatura(db)
 	if demo {
 		h.Identity = []procedo.IdentityProvider{&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"}}
 	}

@@ -12,6 +12,7 @@ var registeredPages = []string{
 	"home", "service_view", "application_form", "receipt", "login", "login_demo", "my_case_list", "my_case_view",
 	"office_login", "worklist", "case_view", "admin_org_units", "admin_users", "admin_user_edit", "demo_mailbox",
 	"demo_mail_view", "error",
+	"registry_new", "registry_list", "registry_view", "registry_receipt", "registry_daily", "assignment_list",
 }
 
 // Routes returns the web UI. Every route is listed here.
@@ -40,6 +41,21 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("GET /ufficio", h.get(h.handleWorklist))
 	mux.HandleFunc("GET /ufficio/pratiche/{id}", h.get(h.handleCaseView))
 	mux.HandleFunc("POST /ufficio/pratiche/{id}/azioni/{name}", h.post(h.handleCaseTransition))
+
+	// Registry desk (protocollo informatico) and the offices' assignments.
+	mux.HandleFunc("GET /ufficio/protocollo", h.get(h.handleRegistryList))
+	mux.HandleFunc("GET /ufficio/protocollo/nuova", h.get(h.handleRegistryNew))
+	mux.HandleFunc("POST /ufficio/protocollo/nuova", h.post(h.handleRegistryCreate))
+	mux.HandleFunc("GET /ufficio/protocollo/giornalieri", h.get(h.handleRegistryDailyList))
+	mux.HandleFunc("POST /ufficio/protocollo/giornalieri", h.post(h.handleRegistryDailyProduce))
+	mux.HandleFunc("GET /ufficio/protocollo/{year}/{number}", h.get(h.handleRegistryView))
+	mux.HandleFunc("GET /ufficio/protocollo/{year}/{number}/ricevuta", h.get(h.handleRegistryReceipt))
+	mux.HandleFunc("GET /ufficio/protocollo/{year}/{number}/segnatura.xml", h.get(h.handleRegistrySegnatura))
+	mux.HandleFunc("POST /ufficio/protocollo/{year}/{number}/correzione", h.post(h.handleRegistryCorrect))
+	mux.HandleFunc("POST /ufficio/protocollo/{year}/{number}/annullamento", h.post(h.handleRegistryAnnul))
+	mux.HandleFunc("GET /ufficio/assegnazioni", h.get(h.handleAssignmentList))
+	mux.HandleFunc("POST /ufficio/assegnazioni/{id}/accetta", h.post(h.handleAssignmentAccept))
+	mux.HandleFunc("POST /ufficio/assegnazioni/{id}/restituisci", h.post(h.handleAssignmentReturn))
 
 	// Tenant administration.
 	mux.HandleFunc("GET /ufficio/admin/uffici", h.get(h.handleAdminOrgUnits))

@@ -9,6 +9,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -40,6 +41,11 @@ type Handler struct {
 	Audit         procedo.AuditService
 	Blobs         procedo.BlobStore
 	Renderer      procedo.Renderer
+
+	// DailyRegisters and Classifications serve the registry desk.
+	DailyRegisters  procedo.DailyRegisterService
+	Classifications procedo.ClassificationService
+
 	// Identity lists the citizens' identity providers offered on the login page.
 	Identity []procedo.IdentityProvider
 
@@ -54,6 +60,11 @@ type Handler struct {
 	DemoCredentials []DemoCredential
 	// Static serves /static/; set by the wiring code from web/static.
 	Static fs.FS
+	// Segnatura returns the signed segnatura XML (AgID Linee guida 2021,
+	// Allegato 6) of a registration and its documents; nil hides it. The
+	// wiring code builds it with package segnatura and the tenant's signing
+	// key: web must not import another adapter (STYLE §1).
+	Segnatura func(ctx context.Context, reg *procedo.Registration, docs []*procedo.Document) ([]byte, error)
 
 	pages map[string]*template.Template
 }
@@ -120,6 +131,9 @@ var funcs = template.FuncMap{
 		}
 		return *p
 	},
+	"channelLabel":     channelLabel,
+	"assignmentKind":   assignmentKindLabel,
+	"assignmentStatus": assignmentStatusLabel,
 }
 
 // fieldView is what the form-field partial draws: one field of a procedure form.
@@ -329,6 +343,14 @@ var flashMessages = map[string]string{
 	"office-save": "Ufficio aggiornato.",
 	"user-new":    "Utente creato.",
 	"user-save":   "Utente aggiornato.",
+
+	// Registry desk.
+	"registered":      "Documento protocollato.",
+	"reg-corrected":   "Correzione registrata: i valori precedenti restano nella cronologia.",
+	"reg-annulled":    "Registrazione annullata: numero e dati restano consultabili.",
+	"daily-produced":  "Registro giornaliero prodotto e protocollato.",
+	"assign-accepted": "Assegnazione accettata.",
+	"assign-returned": "Documento restituito al protocollo.",
 }
 
 const flashCookie = "procedo_flash"

@@ -117,8 +117,11 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Procedures: procs, Applications: apps, Cases: cases, Documents: docs, Registrations: regs, Outbox: outbox, Audit: audit,
 		Blobs: blobs, Renderer: renderer, Identity: idps, Logger: logger, Demo: cfg.Demo, DefaultTenant: cfg.DefaultTenant,
 		SecureCookies: cfg.SecureCookies(), MaxUpload: int64(cfg.MaxUploadMB) << 20, Notify: a.Runner.Notify, Static: staticFS}
+	w.DailyRegisters, w.Classifications = daily, sqlstore.NewClassificationService(db)
+	w.Segnatura = (&segnaturaMaker{Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), Classifications: w.Classifications}).Build
 	w.Init()
-	apiSrv := &api.Server{Users: users, Cases: cases, Documents: docs, Registrations: regs, Procedures: procs, Audit: audit, Logger: logger}
+	apiSrv := &api.Server{Users: users, Cases: cases, Documents: docs, Registrations: regs, Procedures: procs, Audit: audit, Logger: logger,
+		Blobs: blobs, Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), DailyRegisters: daily, MaxUpload: int64(cfg.MaxUploadMB) << 20}
 	a.Server = &server.Server{Web: w.Routes(), API: apiSrv.Handler(), Health: db.Ping, Logger: logger}
 	a.web = w
 	return a, nil

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -130,6 +131,7 @@ func (m *Main) benchRegistrations(ctx context.Context, cfg Config, args []string
 	count := fs.Int("count", 5000, "registrations to make")
 	raw := fs.Int("raw", 2000, "rows for each raw limit measurement")
 	withFile := fs.Bool("with-file", false, "attach a 2 KB main document to each registration (stored and synced first)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the procedo phase to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -163,6 +165,17 @@ func (m *Main) benchRegistrations(ctx context.Context, cfg Config, args []string
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	for c := 0; c < *clients; c++ {
 		wg.Add(1)

@@ -172,6 +172,61 @@ func TestBrowserAccessibility(t *testing.T) {
 	wantText(t, b, "#password-errore", "10 caratteri")
 	checkHere("Modifica utente con errori")
 
+	// Registry desk: the administrator logs out, the registry desk (also
+	// records manager in the demo) logs in.
+	b.Do(t, chromedp.Navigate(office+"/ufficio"))
+	wantStatus(t, clickLoad(t, b, `header form[action="/esci"] button`), http.StatusOK)
+	operatorLogin(t, b, "protocollo", DemoPassword, http.StatusOK)
+	check("Registro di protocollo", office+"/ufficio/protocollo")
+	check("Nuova registrazione di protocollo", office+"/ufficio/protocollo/nuova")
+	// A blank oggetto passes the browser's check (required), not the server's.
+	b.Do(t, chromedp.SendKeys(chromedp.ID("f-subject"), " "))
+	wantStatus(t, clickLoad(t, b, "main form button[type=submit]"), http.StatusUnprocessableEntity)
+	wantText(t, b, "#errori", "Oggetto")
+	checkHere("Nuova registrazione con errori")
+	b.Do(t,
+		chromedp.SendKeys(chromedp.ID("f-subject"), "Richiesta di contributo per la festa patronale"),
+		chromedp.SendKeys(chromedp.ID("f-corr_name_1"), "Associazione Pro Loco"),
+		chromedp.SetValue(chromedp.CSS("#f-channel"), "pec"),
+		chromedp.SetValue(chromedp.CSS("#f-classification"), "VII.1"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#f-action_office').selectedIndex = 1`),
+		chromedp.SetUploadFiles(chromedp.ID("f-main"), []string{writePDF(t)}),
+	)
+	wantStatus(t, clickLoad(t, b, "main form button[type=submit]"), http.StatusOK)
+	wantText(t, b, "#numero-protocollo", "/")
+	checkHere("Registrazione di protocollo")
+	wantStatus(t, clickLoad(t, b, `main a[href$="/ricevuta"]`), http.StatusOK)
+	wantText(t, b, "#segnatura", "Comune di Procedo Alto")
+	checkHere("Ricevuta di protocollo")
+	b.Do(t, chromedp.Navigate(office+"/ufficio/protocollo"))
+	wantStatus(t, clickLoad(t, b, "main table tbody a"), http.StatusOK)
+	// A correction with a blank reason, an annulment with blank reason and act.
+	b.Do(t,
+		chromedp.SetValue(chromedp.CSS("#f-corr-classification"), "VII.2"),
+		chromedp.SendKeys(chromedp.ID("f-corr-reason"), " "),
+	)
+	wantStatus(t, clickLoad(t, b, `form[action$="/correzione"] button[type=submit]`), http.StatusUnprocessableEntity)
+	wantText(t, b, "#f-corr-reason-errore", "motivo")
+	checkHere("Registrazione, correzione con errori")
+	b.Do(t,
+		chromedp.SendKeys(chromedp.ID("f-annul-reason"), " "),
+		chromedp.SendKeys(chromedp.ID("f-annul-act"), " "),
+	)
+	wantStatus(t, clickLoad(t, b, `form[action$="/annullamento"] button[type=submit]`), http.StatusUnprocessableEntity)
+	wantText(t, b, "#f-annul-act-errore", "art. 54")
+	checkHere("Registrazione, annullamento con errori")
+	check("Ricerca nel protocollo", office+"/ufficio/protocollo?oggetto=contributi&annullate=no")
+	check("Ricerca nel protocollo con errori", office+"/ufficio/protocollo?anno=duemila")
+	check("Registri giornalieri", office+"/ufficio/protocollo/giornalieri")
+
+	// The office's inbox: the operator of the Segreteria sees the assignment.
+	wantStatus(t, clickLoad(t, b, `header form[action="/esci"] button`), http.StatusOK)
+	operatorLogin(t, b, "operatore", DemoPassword, http.StatusOK)
+	check("Assegnazioni", office+"/ufficio/assegnazioni")
+	b.Do(t, chromedp.SendKeys(chromedp.CSS(`main form[action$="/restituisci"] textarea`), " "))
+	wantStatus(t, clickLoad(t, b, `main form[action$="/restituisci"] button[type=submit]`), http.StatusUnprocessableEntity)
+	checkHere("Assegnazioni, restituzione senza motivo")
+
 	// The other DEMO Comune, on its own host name.
 	valle := hostURL(t, s, "valle-demo.localhost")
 	t.Run("Home di un altro ente", func(t *testing.T) {
