@@ -195,9 +195,6 @@ func (s *DailyRegisterService) ProduceDailyRegister(ctx context.Context, day pro
 				return err
 			}
 		}
-		if err := insertRegistrationEvent(ctx, tx, tenant.ID, r.ID, &procedo.RegistrationEvent{Kind: "registered", NewValue: r.NumberString()}); err != nil {
-			return err
-		}
 		out.JSONDocumentID, out.PDFDocumentID, out.RegistrationID, out.CreatedAt = jd.ID, pd.ID, r.ID, tx.now
 		out.ID, err = tx.insert(ctx, `INSERT INTO daily_registers (tenant_id, register_id, day, entries, changes, chain_head, json_document_id,
 			pdf_document_id, registration_id, conservation_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -421,7 +421,13 @@ func (s *RegistrationService) FindRegistrationHistory(ctx context.Context, id in
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*procedo.RegistrationEvent
+	// The first entry comes from the registration itself.
+	first := &procedo.RegistrationEvent{At: r.RegisteredAt, Actor: r.CreatedBy, ActorName: strings.TrimPrefix(r.CreatedBy, "user:"),
+		Kind: "registered", NewValue: r.NumberString()}
+	if r.EmergencyNumber != "" && r.EmergencyAt != nil {
+		first.Reason = "Registrazione di emergenza " + r.EmergencyNumber + " del " + r.EmergencyAt.In(procedo.Rome).Format("02/01/2006 15:04")
+	}
+	out := []*procedo.RegistrationEvent{first}
 	for rows.Next() {
 		var e procedo.RegistrationEvent
 		if err := rows.Scan(&e.ID, timeValue{&e.At}, &e.Actor, &e.ActorName, &e.Kind, &e.Field, &e.OldValue, &e.NewValue, &e.Reason); err != nil {

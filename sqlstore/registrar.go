@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/procedo/procedo"
@@ -22,9 +23,10 @@ const maxGroup = 64
 // caller. Under load a batch forms while the previous commit is being synced,
 // so throughput grows with concurrency without delaying a lone caller.
 type registrar struct {
-	once sync.Once
-	reqs chan *regRequest
-	quit chan struct{}
+	once     sync.Once
+	reqs     chan *regRequest
+	quit     chan struct{}
+	inflight atomic.Int64 // callers preparing a request that is not queued yet
 }
 
 type regRequest struct {
@@ -43,6 +45,7 @@ func (db *DB) startRegistrar() {
 }
 
 func (db *DB) runRegistrar() {
+	lastBatch := 1
 	for {
 		var first *regRequest
 		select {
@@ -51,15 +54,31 @@ func (db *DB) runRegistrar() {
 			return
 		}
 		batch := []*regRequest{first}
+		// Take what is queued. Under concurrency, wait a little (at most 2 ms)
+		// for as many requests as the previous batch had, or for callers still
+		// preparing theirs: one commit for all costs far less than one each. A
+		// lone caller never waits.
+		deadline := time.NewTimer(2 * time.Millisecond)
 	drain:
 		for len(batch) < maxGroup {
 			select {
 			case r := <-db.registrar.reqs:
 				batch = append(batch, r)
+				continue
 			default:
+			}
+			if len(batch) >= lastBatch && db.registrar.inflight.Load() == 0 {
+				break
+			}
+			select {
+			case r := <-db.registrar.reqs:
+				batch = append(batch, r)
+			case <-deadline.C:
 				break drain
 			}
 		}
+		deadline.Stop()
+		lastBatch = len(batch)
 		err := db.commitRegistrations(batch)
 		if err != nil && len(batch) > 1 {
 			// One bad entry must not fail the others: retry each alone.
@@ -144,11 +163,8 @@ func completeRegistrations(ctx context.Context, tx *Tx, group []*regRequest) err
 			}
 			links = append(links, []any{tid, reg.ID, d.ID, "attachment", i + 1})
 		}
-		reason := ""
-		if reg.EmergencyNumber != "" {
-			reason = "Registrazione di emergenza " + reg.EmergencyNumber + " del " + reg.EmergencyAt.In(procedo.Rome).Format("02/01/2006 15:04")
-		}
-		event(r, "registered", "", reg.NumberString(), reason)
+		// The "registered" entry of the history is derived from the row itself
+		// (time, number, created_by): not stored twice.
 		offices := map[int64]bool{}
 		assign := func(office int64, kind string) {
 			if offices[office] {
@@ -182,6 +198,15 @@ func (s *RegistrationService) RegisterEntry(ctx context.Context, in *procedo.Reg
 	if err := procedo.RequireRole(a, procedo.RoleRegistry, procedo.RoleAdmin); err != nil {
 		return nil, err
 	}
+	s.db.startRegistrar()
+	// Counted until the request is queued, so the registrar knows who is coming.
+	s.db.registrar.inflight.Add(1)
+	queued := false
+	defer func() {
+		if !queued {
+			s.db.registrar.inflight.Add(-1)
+		}
+	}()
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return nil, err
@@ -225,10 +250,11 @@ func (s *RegistrationService) RegisterEntry(ctx context.Context, in *procedo.Reg
 		at := e.At.UTC().Truncate(time.Microsecond)
 		reg.EmergencyNumber, reg.EmergencyAt = strings.TrimSpace(e.Number), &at
 	}
-	s.db.startRegistrar()
 	req := &regRequest{ctx: ctx, in: in, reg: reg, done: make(chan error, 1)}
 	select {
 	case s.db.registrar.reqs <- req:
+		queued = true
+		s.db.registrar.inflight.Add(-1)
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
