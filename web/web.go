@@ -191,7 +191,7 @@ func (h *Handler) Init() {
 type page struct {
 	Title       string
 	Tenant      *procedo.Tenant
-	Tenants     []*procedo.Tenant // other demo tenants, for the DEMO banner
+	Tenants     []tenantLink // other demo tenants, for the DEMO banner
 	Actor       *procedo.Actor
 	CSRF        string
 	Demo        bool
@@ -202,6 +202,17 @@ type page struct {
 }
 
 type crumb struct{ Label, URL string }
+
+// tenantLink points to another tenant's site on the same port (demo banner).
+type tenantLink struct{ Name, URL string }
+
+// portOf returns ":port" of a Host header, or "".
+func portOf(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+		return host[i:]
+	}
+	return ""
+}
 
 // render writes page name with status.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
@@ -227,8 +238,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if h.Demo && rc.tenant != nil {
 		if all, err := h.Tenants.FindTenants(r.Context()); err == nil {
 			for _, t := range all {
-				if t.ID != rc.tenant.ID {
-					p.Tenants = append(p.Tenants, t)
+				if t.ID != rc.tenant.ID && len(t.Hosts) > 0 {
+					p.Tenants = append(p.Tenants, tenantLink{Name: t.Name, URL: "http://" + t.Hosts[0] + portOf(r.Host) + "/"})
 				}
 			}
 		}
