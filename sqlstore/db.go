@@ -15,8 +15,8 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/procedo/procedo"
