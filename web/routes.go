@@ -11,7 +11,7 @@ import (
 var registeredPages = []string{
 	"home", "service_view", "application_form", "receipt", "login", "login_demo", "my_case_list", "my_case_view",
 	"office_login", "worklist", "case_view", "admin_org_units", "admin_users", "admin_user_edit", "demo_mailbox",
-	"demo_mail_view", "error",
+	"demo_mail_view", "error", "deadline",
 	"registry_new", "registry_list", "registry_view", "registry_receipt", "registry_daily", "assignment_list",
 }
 
@@ -41,6 +41,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("GET /ufficio", h.get(h.handleWorklist))
 	mux.HandleFunc("GET /ufficio/pratiche/{id}", h.get(h.handleCaseView))
 	mux.HandleFunc("POST /ufficio/pratiche/{id}/azioni/{name}", h.post(h.handleCaseTransition))
+	mux.HandleFunc("GET /ufficio/scadenze", h.get(h.handleDeadline))
 
 	// Registry desk (protocollo informatico) and the offices' assignments.
 	mux.HandleFunc("GET /ufficio/protocollo", h.get(h.handleRegistryList))

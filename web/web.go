@@ -123,6 +123,7 @@ var funcs = template.FuncMap{
 	"userForm": func(u *procedo.User, roles []procedo.Role, units []*procedo.OrgUnit, fe procedo.FieldErrors) userFormView {
 		return userFormView{User: u, Roles: roles, Units: units, Errors: fe}
 	},
+	"inc":     func(n int) int { return n + 1 },
 	"neg":     func(n int) int { return -n },
 	"hasRole": func(u *procedo.User, r string) bool { return u.HasRole(procedo.Role(r)) },
 	"deref": func(p *int64) int64 {

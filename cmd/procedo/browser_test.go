@@ -119,6 +119,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	checkHere("Pratica in ufficio, respinta")
 	check("Pratiche concluse", office+"/ufficio?stato=chiuse")
 	check("Tutte le pratiche", office+"/ufficio?stato=tutte")
+	check("Calcolo scadenze", office+"/ufficio/scadenze?dal=2026-03-07&giorni=30&sosp_dal_0=2026-03-10&sosp_al_0=2026-03-12")
+	check("Calcolo scadenze con errori", office+"/ufficio/scadenze?dal=ieri&giorni=0")
 
 	// The citizen sees the decision.
 	check("Pratica del cittadino, respinta", site+"/pratiche/"+caseID)
