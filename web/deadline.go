@@ -11,7 +11,7 @@ import (
 )
 
 type deadlinePage struct {
-	From, Days string
+	From, Days  string
 	Suspensions [3][2]string // from, to as typed
 	Errors      procedo.FieldErrors
 	Result      *procedo.TermState
