@@ -87,9 +87,13 @@ type CaseService interface {
 func DecisionPrintDocument(t *Tenant, cas *Case, def *ProcedureDefinition, ou *OrgUnit, tr Transition, reason, signer string, at time.Time) *PrintDocument {
 	outcome := "ACCOGLIE"
 	title := "Provvedimento di accoglimento"
-	if tr.To == CaseRejected {
+	switch tr.To {
+	case CaseRejected:
 		outcome = "RESPINGE"
 		title = "Provvedimento di diniego"
+	case CaseArchived:
+		outcome = "ARCHIVIA"
+		title = "Provvedimento di archiviazione"
 	}
 	var lines []string
 	if ou != nil {
@@ -141,11 +145,8 @@ func DecisionMail(t *Tenant, cas *Case, def *ProcedureDefinition, reg *Registrat
 }
 
 func lowerStatus(s CaseStatus) string {
-	switch s {
-	case CaseAccepted:
-		return "accolta"
-	case CaseRejected:
-		return "respinta"
+	if o := s.Outcome(); o != "" {
+		return o
 	}
 	return string(s)
 }

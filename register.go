@@ -283,6 +283,10 @@ type RegistrationCorrection struct {
 	Reason         string // why (required)
 }
 
+// MaxSearchCount bounds how far a search counts its results: over millions of
+// entries an exact count would cost more than the search itself.
+const MaxSearchCount = 500
+
 // RegistrationFilter selects registrations of the tenant in ctx.
 type RegistrationFilter struct {
 	Year           *int
@@ -313,7 +317,8 @@ type RegistrationService interface {
 	// FindRegistrationByNumber returns the registration (year, number), or ENOTFOUND.
 	FindRegistrationByNumber(ctx context.Context, year, number int) (*Registration, error)
 	// FindRegistrations lists registrations, newest first. Staff only; reserved
-	// entries only for registry, records and the assigned offices.
+	// entries only for registry, records and the assigned offices. The total is
+	// exact up to MaxSearchCount; above it, MaxSearchCount+1 means "more".
 	FindRegistrations(ctx context.Context, f RegistrationFilter) ([]*Registration, int, error)
 	// FindRegistrationDocuments returns the main document and the attachments.
 	FindRegistrationDocuments(ctx context.Context, id int64) ([]*Document, error)

@@ -15,16 +15,17 @@ import (
 // Tenant is one administration (ente): a Comune, a Provincia, an Unione. Every
 // tenant-owned row carries its id; one tenant never sees another's data.
 type Tenant struct {
-	ID        int64
-	Slug      string    // short stable name used in URLs and the CLI, e.g. "comune-demo"
-	Name      string    // official name, e.g. "Comune di Procedo Alto"
-	IPACode   string    // code in the IPA index (indicepa.gov.it), "" if unknown
-	Hosts     []string  // host names that select this tenant in the web UI
-	PatronDay string    // "MM-DD" of the patron saint's day (a local holiday), "" if none
-	Email     string    // institutional e-mail shown to citizens
-	Demo      bool      // a DEMO tenant: labelled as such everywhere
-	Suspended bool      // a suspended tenant serves nothing
-	CreatedAt time.Time //
+	ID         int64
+	Slug       string    // short stable name used in URLs and the CLI, e.g. "comune-demo"
+	Name       string    // official name, e.g. "Comune di Procedo Alto"
+	IPACode    string    // code in the IPA index (indicepa.gov.it), "" if unknown
+	FiscalCode string    // codice fiscale of the ente (11 digits): creditor of its pagoPA notices; "" until configured
+	Hosts      []string  // host names that select this tenant in the web UI
+	PatronDay  string    // "MM-DD" of the patron saint's day (a local holiday), "" if none
+	Email      string    // institutional e-mail shown to citizens
+	Demo       bool      // a DEMO tenant: labelled as such everywhere
+	Suspended  bool      // a suspended tenant serves nothing
+	CreatedAt  time.Time //
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -42,6 +43,13 @@ func (t *Tenant) Validate() error {
 	}
 	if t.IPACode != "" && !regexp.MustCompile(`^[A-Za-z0-9_]{1,16}$`).MatchString(t.IPACode) {
 		fe.Add("ipa", "Il codice IPA non è valido.")
+	}
+	if t.FiscalCode != "" {
+		if cf, err := ValidateCreditorFiscalCode(t.FiscalCode); err != nil {
+			fe.Add("fiscal_code", ErrorMessage(err))
+		} else if cf != t.FiscalCode {
+			fe.Add("fiscal_code", "Scrivi il codice fiscale dell'ente senza spazi.")
+		}
 	}
 	if t.PatronDay != "" {
 		if _, err := time.Parse("01-02", t.PatronDay); err != nil {

@@ -45,14 +45,16 @@ type Server struct {
 	Cases         procedo.CaseService         // cases, their events and documents
 	Documents     procedo.DocumentService     // document metadata and content
 	Registrations procedo.RegistrationService // the protocol register
-	Procedures    procedo.ProcedureService    // the published catalogue
+	Procedures    procedo.ProcedureService    // the catalogue and the procedure models
+	Models        procedo.ModelCodec          // parses uploaded models, exports BPMN
 	Audit         procedo.AuditService        // records document downloads; nil records nothing
 	Logger        *slog.Logger                // receives internal errors; nil means slog.Default()
 
-	Blobs          procedo.BlobStore            // content of uploaded files, stored before the rows that reference it
-	Tenants        procedo.TenantService        // the AOO that owns the register (segnatura)
-	Keys           procedo.SigningKeyService    // the tenant's key and certificate that sign the segnatura
-	DailyRegisters procedo.DailyRegisterService // the daily registers (registro giornaliero)
+	Blobs           procedo.BlobStore             // content of uploaded files, stored before the rows that reference it
+	Tenants         procedo.TenantService         // the AOO that owns the register (segnatura)
+	Keys            procedo.SigningKeyService     // the tenant's key and certificate that sign the segnatura
+	DailyRegisters  procedo.DailyRegisterService  // the daily registers (registro giornaliero)
+	Classifications procedo.ClassificationService // the titolario: titles in the segnatura, codes kept on import
 	// MaxUpload is the size limit of one uploaded file in bytes; 0 means
 	// procedo.DefaultMaxUpload. A request body may hold a little more than one
 	// such file, base64-encoded (maxUploadBody).

@@ -217,7 +217,7 @@ func (s *Server) registrationFromMultipart(ctx context.Context, mr *multipart.Re
 				return nil, badRequest("La parte metadata è ripetuta.", nil)
 			}
 			var m registrationMetadataJSON
-			if err := decodeMetadata(part, &m); err != nil {
+			if err := decodeMetadata(bodyReader{part}, &m); err != nil {
 				return nil, bodyError(err, limit)
 			}
 			fe := procedo.FieldErrors{}

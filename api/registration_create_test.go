@@ -44,6 +44,7 @@ func newRegistryFixture(t *testing.T) *fixture {
 	f.server.Tenants = sqlstore.NewTenantService(db)
 	f.server.Keys = sqlstore.NewSigningKeyService(db)
 	f.server.DailyRegisters = sqlstore.NewDailyRegisterService(db)
+	f.server.Classifications = sqlstore.NewClassificationService(db)
 	f.handler = f.server.Handler()
 	users := sqlstore.NewUserService(db)
 	for name, c := range map[string]*testkit.Comune{"A": f.env.A, "B": f.env.B} {
@@ -137,15 +138,15 @@ func multipartBody(t *testing.T, parts ...mpPart) (string, map[string]string) {
 
 // registrationOut is the part of a registration answer the tests read.
 type registrationOut struct {
-	ID             int64  `json:"id"`
-	Year           int    `json:"year"`
-	Number         int    `json:"number"`
-	NumberString   string `json:"number_string"`
-	RegisteredAt   string `json:"registered_at"`
-	Fingerprint    string `json:"fingerprint"`
-	ChainHash      string `json:"chain_hash"`
-	Subject        string `json:"subject"`
-	Documents      []struct {
+	ID           int64  `json:"id"`
+	Year         int    `json:"year"`
+	Number       int    `json:"number"`
+	NumberString string `json:"number_string"`
+	RegisteredAt string `json:"registered_at"`
+	Fingerprint  string `json:"fingerprint"`
+	ChainHash    string `json:"chain_hash"`
+	Subject      string `json:"subject"`
+	Documents    []struct {
 		ID        int64  `json:"id"`
 		Filename  string `json:"filename"`
 		MediaType string `json:"media_type"`
@@ -305,8 +306,8 @@ func TestRegistrationCreate_JSON(t *testing.T) {
 			mpPart{field: "document", filename: "grande.pdf", content: big})
 		f.run(t, []scenario{
 			{name: "FileJSON", method: "POST", url: "/api/v1/registrations", token: "A.registry", status: 413,
-				body:    fmt.Sprintf(`{"direction": "E", "subject": "x", "correspondents": [{"name": "N"}], "document": {"filename": "grande.pdf", "content_base64": %q}}`, b64(big)),
-				want:    []string{`"code":"too_large"`, `Il file \"grande.pdf\" supera la dimensione massima di 1 KB`}},
+				body: fmt.Sprintf(`{"direction": "E", "subject": "x", "correspondents": [{"name": "N"}], "document": {"filename": "grande.pdf", "content_base64": %q}}`, b64(big)),
+				want: []string{`"code":"too_large"`, `Il file \"grande.pdf\" supera la dimensione massima di 1 KB`}},
 			{name: "FileMultipart", method: "POST", url: "/api/v1/registrations", token: "A.registry", status: 413, body: mp, header: h,
 				want: []string{`"code":"too_large"`, `grande.pdf`}},
 			{name: "AttachmentJSON", method: "POST", url: "/api/v1/registrations", token: "A.registry", status: 413,
@@ -374,6 +375,8 @@ func TestRegistrationCreate_Multipart(t *testing.T) {
 	notFile, h7 := part(mpPart{field: "metadata", content: meta}, mpPart{field: "document", content: pdfContent})
 	empty, h8 := part(mpPart{field: "metadata", content: meta}, mpPart{field: "document", filename: "vuoto.pdf"})
 	forbidden, h9 := part(mpPart{field: "metadata", content: meta}, mpPart{field: "document", filename: "a.pdf", content: pdfContent})
+	truncated, h10 := part(mpPart{field: "metadata", content: meta}, mpPart{field: "document", filename: "a.pdf", content: bytes.Repeat(pdfContent, 100)})
+	truncated = truncated[:len(truncated)/2]
 	f.run(t, []scenario{
 		{name: "ErrNoMetadata", method: "POST", url: "/api/v1/registrations", token: "A.registry", body: noMeta, header: h1, status: 422,
 			want: []string{`"metadata":`}},
@@ -391,6 +394,8 @@ func TestRegistrationCreate_Multipart(t *testing.T) {
 		{name: "ErrBrokenMultipart", method: "POST", url: "/api/v1/registrations", token: "A.registry", body: "--x\r\nnonsense",
 			header: map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, status: 400},
 		{name: "ErrOperator", method: "POST", url: "/api/v1/registrations", token: "A.operator", body: forbidden, header: h9, status: 403},
+		{name: "ErrTruncated", method: "POST", url: "/api/v1/registrations", token: "A.registry", body: truncated, header: h10, status: 400,
+			want: []string{`incompleto`}},
 	})
 	if n := f.total(t, A); n != before {
 		t.Fatalf("A's register has %d entries after the refused requests, want %d", n, before)

@@ -62,7 +62,7 @@ func (s *Server) handleRegistrationImport(w http.ResponseWriter, r *http.Request
 			if xml != nil {
 				return badRequest("La parte segnatura è ripetuta.", nil)
 			}
-			if xml, err = io.ReadAll(io.LimitReader(part, segnatura.MaxSize+1)); err != nil {
+			if xml, err = io.ReadAll(io.LimitReader(bodyReader{part}, segnatura.MaxSize+1)); err != nil {
 				return bodyError(err, limit)
 			}
 			if len(xml) > segnatura.MaxSize {
@@ -93,9 +93,17 @@ func (s *Server) handleRegistrationImport(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
+	// The sender's titolario may not be ours: a code we do not have is left
+	// out, for the registry desk to classify.
+	classification := p.ClassificationCode
+	if title, err := s.classificationTitle(ctx, classification); err != nil {
+		return err
+	} else if title == "" {
+		classification = ""
+	}
 	in := &procedo.RegistrationInput{Direction: procedo.DirectionIncoming, Subject: p.Subject,
 		Correspondents: []procedo.Correspondent{p.Sender}, SenderProtocol: procedo.FormatProtocolNumber(p.Number),
-		SenderProtocolDate: procedo.DateOf(p.Date), Classification: p.ClassificationCode, Channel: "interoperabilita",
+		SenderProtocolDate: procedo.DateOf(p.Date), Classification: classification, Channel: "interoperabilita",
 		Reserved: p.Reserved, Main: main}
 	for _, a := range p.Attachments {
 		up, err := matchFile(files, a)
@@ -110,12 +118,6 @@ func (s *Server) handleRegistrationImport(w http.ResponseWriter, r *http.Request
 		}
 	}
 	reg, err := s.Registrations.RegisterEntry(ctx, in)
-	if fe := procedo.FieldErrorsOf(err); len(fe) == 1 && fe["classification"] != "" {
-		// The sender's titolario is not ours: register unclassified, for the
-		// registry desk to classify. RegisterEntry checked everything else first.
-		in.Classification = ""
-		reg, err = s.Registrations.RegisterEntry(ctx, in)
-	}
 	if err != nil {
 		return err
 	}

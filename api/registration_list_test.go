@@ -24,7 +24,7 @@ func TestRegistrationList_Filters(t *testing.T) {
 		dir               procedo.Direction
 		office            bool
 	}{
-		{"Richieste di allacciamento alla fognatura", "Mario Bianchi", "I.6", procedo.DirectionIncoming, true},
+		{"Richieste di allacciamento alla fognatura", "Mario Bianchi", "VI.8", procedo.DirectionIncoming, true},
 		{"Autorizzazione paesaggistica per la villa comunale", "Soprintendenza archeologia", "VI.3", procedo.DirectionOutgoing, false},
 		{"Convocazione della commissione edilizia", "Ufficio Tecnico", "VI.3", procedo.DirectionInternal, false},
 	} {
@@ -47,13 +47,16 @@ func TestRegistrationList_Filters(t *testing.T) {
 	list := "/api/v1/registrations?"
 	f.run(t, []scenario{
 		{name: "All", url: list, token: "A.registry", status: 200, want: []string{`"total":6`}},
+		// The fixture's applications are "Richiesta di accesso …": both forms match.
 		{name: "QueryStemming", url: list + "q=richiesta", token: "A.registry", status: 200,
+			want: []string{`"total":4`, `"subject":"Richieste di allacciamento alla fognatura"`, `"subject":"Istanza: Richiesta di accesso`}},
+		{name: "QueryStemmingPlural", url: list + "q=richieste+allacciamenti", token: "A.registry", status: 200,
 			want: []string{`"total":1`, `"subject":"Richieste di allacciamento alla fognatura"`}},
 		{name: "QueryTwoWords", url: list + "q=commissione+edilizia", token: "A.registry", status: 200,
 			want: []string{`"total":1`, `Convocazione`}},
 		{name: "QueryCorrespondentWords", url: list + "q=soprintendenza", token: "A.registry", status: 200, want: []string{`"total":1`}},
 		{name: "QueryNoMatch", url: list + "q=acquedotto", token: "A.registry", status: 200, want: []string{`"total":0`, `"items":[]`}},
-		{name: "QueryWithDirection", url: list + "q=richiesta&direction=U", token: "A.registry", status: 200, want: []string{`"total":0`}},
+		{name: "QueryWithDirection", url: list + "q=fognatura&direction=U", token: "A.registry", status: 200, want: []string{`"total":0`}},
 		{name: "Today", url: list + fmt.Sprintf("from=%s&to=%s", today, today), token: "A.registry", status: 200, want: []string{`"total":6`}},
 		{name: "FromTomorrow", url: list + "from=" + today.AddDays(1).String(), token: "A.registry", status: 200, want: []string{`"total":0`}},
 		{name: "ToYesterday", url: list + "to=" + today.AddDays(-1).String(), token: "A.registry", status: 200, want: []string{`"total":0`}},
@@ -61,8 +64,9 @@ func TestRegistrationList_Filters(t *testing.T) {
 			want: []string{`"total":1`, `Mario Bianchi`}},
 		{name: "CorrespondentFiscalCode", url: list + "correspondent=RSSMRA80A01H501U", token: "A.registry", status: 200,
 			want: []string{`"total":2`}},
-		{name: "ClassificationWithSubclasses", url: list + "classification=VI", token: "A.registry", status: 200, want: []string{`"total":2`}},
-		{name: "Classification", url: list + "classification=I.6", token: "A.registry", status: 200, want: []string{`"total":1`}},
+		{name: "ClassificationWithSubclasses", url: list + "classification=VI", token: "A.registry", status: 200, want: []string{`"total":3`}},
+		{name: "Classification", url: list + "classification=VI.8", token: "A.registry", status: 200, want: []string{`"total":1`, `fognatura`}},
+		{name: "ClassificationOther", url: list + "classification=II", token: "A.registry", status: 200, want: []string{`"total":0`}},
 		{name: "Office", url: list + fmt.Sprintf("office=%d", A.Office.ID), token: "A.registry", status: 200,
 			want: []string{`fognatura`}, notWant: []string{`Convocazione`}},
 		{name: "Annulled", url: list + "annulled=true", token: "A.registry", status: 200,
@@ -98,6 +102,6 @@ func TestRegistrationView_DocumentsAndHistory(t *testing.T) {
 				`"history":[{"id":`, `"kind":"registered"`, `"actor_name":"Utente protocollo"`, `"new_value":"0000004"`,
 				`"kind":"assigned"`, `"field":"competenza"`, `"attachments_description":"foto.png"`}},
 		{name: "FromApplication", url: fmt.Sprintf("/api/v1/registrations/%d/%d", reg.Year, reg.Number), token: "A.registry", status: 200,
-			want: []string{`"role":"main"`, `"filename":"delega.pdf"`, `"kind":"registered"`}},
+			want: []string{`"role":"main"`, `"filename":"istanza.pdf"`, `"kind":"registered"`, `"new_value":"0000001"`}},
 	})
 }

@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -39,11 +40,15 @@ func (s *Server) handleRegistrationSegnatura(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
+	title, err := s.classificationTitle(ctx, reg.Classification)
+	if err != nil {
+		return err
+	}
 	in := &segnatura.Input{Tenant: procedo.TenantFromContext(ctx), AOO: aoo, Registration: reg, Reserved: reg.Reserved,
-		// No titolario service yet: the code stands for its own title.
-		ClassificationTitle: reg.Classification}
+		ClassificationTitle: title}
 	for _, d := range docs {
-		f := &segnatura.File{Name: d.Filename, MediaType: d.MediaType, SHA256: d.SHA256}
+		f := &segnatura.File{Name: d.Filename, MediaType: d.MediaType, SHA256: d.SHA256, Description: d.Description,
+			Signed: d.MediaType == "application/pkcs7-mime"}
 		if reg.DocumentID != nil && *reg.DocumentID == d.ID {
 			in.Main = f
 		} else {
@@ -71,4 +76,26 @@ func (s *Server) handleRegistrationSegnatura(w http.ResponseWriter, r *http.Requ
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 	return nil
+}
+
+// classificationTitle returns the title of the tenant's titolario entry code,
+// or "" when code is empty or not in the titolario. Without a
+// ClassificationService the code stands for its own title.
+func (s *Server) classificationTitle(ctx context.Context, code string) (string, error) {
+	if code == "" {
+		return "", nil
+	}
+	if s.Classifications == nil {
+		return code, nil
+	}
+	classes, err := s.Classifications.FindClassifications(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range classes {
+		if c.Code == code {
+			return c.Title, nil
+		}
+	}
+	return "", nil
 }

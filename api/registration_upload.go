@@ -68,13 +68,37 @@ func fileTooLarge(name string, limit int64) error {
 }
 
 // bodyError turns an error met while reading a body limited to limit bytes into
-// the 413 answer when the limit caused it; other errors are returned as they are.
+// the 413 answer when the limit caused it, and a body that ends too soon or is
+// malformed (a bodyReadError) into 400; other errors, such as a failing blob
+// store, are returned as they are.
 func bodyError(err error, limit int64) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return bodyTooLarge(limit, err)
 	}
+	var bad *bodyReadError
+	if errors.As(err, &bad) {
+		return badRequest("Il corpo della richiesta è incompleto o non è un multipart/form-data valido.", err)
+	}
 	return err
+}
+
+// bodyReader marks the errors of reading the request, so that bodyError tells
+// them from the blob store's.
+type bodyReader struct{ r io.Reader }
+
+// bodyReadError is an error of reading the request body.
+type bodyReadError struct{ err error }
+
+func (e *bodyReadError) Error() string { return "read request body: " + e.err.Error() }
+func (e *bodyReadError) Unwrap() error { return e.err }
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = &bodyReadError{err}
+	}
+	return n, err
 }
 
 // badRequest is a 400 answer with msg: the body is not in the expected form.
@@ -175,7 +199,7 @@ func decodeBase64(s string) ([]byte, bool) {
 // field names the request field for error messages.
 func (s *Server) storeFile(ctx context.Context, field, name, declared string, r io.Reader) (*procedo.Upload, error) {
 	limit := s.maxUpload()
-	br := bufio.NewReaderSize(r, 512)
+	br := bufio.NewReaderSize(bodyReader{r}, 512)
 	head, err := br.Peek(512)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, err

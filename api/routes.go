@@ -18,6 +18,11 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/openapi.json", s.handleOpenAPI, false},
 
 		{"GET /api/v1/procedures", s.handleProcedureList, true},
+		{"POST /api/v1/procedures", s.handleProcedureCreate, true},
+		{"POST /api/v1/procedures/import", s.handleProcedureImport, true},
+		{"GET /api/v1/procedures/{id}", s.handleProcedureView, true},
+		{"GET /api/v1/procedures/{id}/versions/{n}", s.handleProcedureVersionView, true},
+		{"GET /api/v1/procedures/{id}/versions/{n}/bpmn", s.handleProcedureVersionBPMN, true},
 
 		{"GET /api/v1/cases", s.handleCaseList, true},
 		{"GET /api/v1/cases/{id}", s.handleCaseView, true},

@@ -1,9 +1,6 @@
 // SPDX-FileCopyrightText: 2026 procedo contributors
 // SPDX-License-Identifier: EUPL-1.2
 
-// Package identity holds the citizens' identity providers behind
-// procedo.IdentityProvider: the DEMO provider now; SPID and CIE (OIDC, SAML)
-// plug in beside it. It must not create sessions: package web does.
 package identity
 
 import (

@@ -333,6 +333,11 @@ func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.R
 		}
 	}
 	if c := strings.TrimSpace(f.Correspondent); c != "" {
+		// The full-text index also holds the correspondents: it narrows the
+		// candidates, the LIKE keeps the match exact.
+		if cond, qa, ok := s.db.dialect.searchRegistrations(c); ok {
+			add(cond, qa...)
+		}
 		add("LOWER(r.correspondents) LIKE ?", "%"+escapeLike(strings.ToLower(c))+"%")
 	}
 	if f.Classification != nil && *f.Classification != "" {
@@ -351,10 +356,14 @@ func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.R
 	}
 	w := strings.Join(where, " AND ")
 	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM registrations r WHERE `+w, args...).Scan(&total); err != nil {
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM registrations r WHERE `+w+` LIMIT ?) x`,
+		append(args, procedo.MaxSearchCount+1)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.query(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE `+w+` ORDER BY r.registered_at DESC, r.id DESC LIMIT ? OFFSET ?`,
+	// Newest first is id order: entries are inserted in number order and their
+	// times never go backwards (registerEntries), so the primary key serves the
+	// ordering and the first page stops early even over millions of rows.
+	rows, err := s.db.query(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE `+w+` ORDER BY r.id DESC LIMIT ? OFFSET ?`,
 		append(args, clampLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err

@@ -11,7 +11,7 @@ func (postgresDialect) indexRegistrations(ctx context.Context, tx *Tx, ids []int
 }
 
 // searchRegistrations matches the generated tsvector with the Italian
-// configuration; every word must be present, the last as a prefix.
+// configuration; every word must be present (as its stem).
 func (postgresDialect) searchRegistrations(q string) (string, []any, bool) {
 	words := plainWords(q)
 	if len(words) == 0 {
@@ -24,6 +24,5 @@ func (postgresDialect) searchRegistrations(q string) (string, []any, bool) {
 		}
 		terms += w
 	}
-	terms += ":*"
 	return "r.search @@ to_tsquery('italian', ?)", []any{terms}, true
 }

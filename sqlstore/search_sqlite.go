@@ -19,7 +19,9 @@ func (sqliteDialect) indexRegistrations(ctx context.Context, tx *Tx, ids []int64
 }
 
 // searchRegistrations returns the condition matching registrations r whose
-// words contain every stemmed word of q (prefix match on the last one).
+// words contain every stemmed word of q. Stems already match the other forms of
+// a word; prefix queries are not used: without a prefix index FTS5 would scan
+// every term sharing the prefix.
 func (sqliteDialect) searchRegistrations(q string) (string, []any, bool) {
 	words := stemWords(q)
 	if len(words) == 0 {
@@ -29,6 +31,5 @@ func (sqliteDialect) searchRegistrations(q string) (string, []any, bool) {
 	for i, w := range words {
 		terms[i] = `"` + w + `"`
 	}
-	terms[len(terms)-1] += "*"
 	return "r.id IN (SELECT rowid FROM registrations_fts WHERE registrations_fts MATCH ?)", []any{strings.Join(terms, " AND ")}, true
 }

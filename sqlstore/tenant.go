@@ -33,8 +33,8 @@ func (s *TenantService) CreateTenant(ctx context.Context, t *procedo.Tenant) (er
 	}
 	return s.db.transact(ctx, func(tx *Tx) error {
 		t.CreatedAt = tx.now
-		id, err := tx.insert(ctx, `INSERT INTO tenants (slug, name, ipa_code, patron_day, email, demo, suspended, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, t.Name, t.IPACode, t.PatronDay, t.Email, t.Demo, t.Suspended, s.db.ts(tx.now))
+		id, err := tx.insert(ctx, `INSERT INTO tenants (slug, name, ipa_code, fiscal_code, patron_day, email, demo, suspended, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Slug, t.Name, t.IPACode, t.FiscalCode, t.PatronDay, t.Email, t.Demo, t.Suspended, s.db.ts(tx.now))
 		if err != nil {
 			if procedo.ErrorCode(err) == procedo.ECONFLICT {
 				return procedo.FieldErrors{"slug": fmt.Sprintf("Esiste già un ente con slug %q.", t.Slug)}
@@ -85,11 +85,11 @@ func loadTitolario(ctx context.Context, tx *Tx, tenantID int64) error {
 	return nil
 }
 
-const tenantColumns = `t.id, t.slug, t.name, t.ipa_code, t.patron_day, t.email, t.demo, t.suspended, t.created_at`
+const tenantColumns = `t.id, t.slug, t.name, t.ipa_code, t.fiscal_code, t.patron_day, t.email, t.demo, t.suspended, t.created_at`
 
 func scanTenant(row interface{ Scan(...any) error }) (*procedo.Tenant, error) {
 	var t procedo.Tenant
-	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.IPACode, &t.PatronDay, &t.Email, &t.Demo, &t.Suspended, timeValue{&t.CreatedAt})
+	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.IPACode, &t.FiscalCode, &t.PatronDay, &t.Email, &t.Demo, &t.Suspended, timeValue{&t.CreatedAt})
 	return &t, err
 }
 

@@ -50,6 +50,8 @@ func (h *Handler) handleApplicationForm(w http.ResponseWriter, r *http.Request) 
 			values[f.Name] = z.GivenName
 		case "family_name":
 			values[f.Name] = z.FamilyName
+		case "full_name":
+			values[f.Name] = z.FullName()
 		}
 	}
 	h.renderForm(w, r, http.StatusOK, v, z, values, nil)
@@ -57,12 +59,11 @@ func (h *Handler) handleApplicationForm(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, v *procedo.ProcedureVersion, z *procedo.Citizen, values map[string]string, fe procedo.FieldErrors) {
-	data := &applicationFormPage{Version: v, Def: &v.Definition, Citizen: z, Values: values, Errors: fe, MaxMB: h.MaxUpload >> 20}
-	for _, f := range v.Definition.Form.Fields() {
-		if msg, ok := fe[f.Name]; ok {
-			data.Fields = append(data.Fields, fieldError{f.Name, f.Label, msg})
-		}
-	}
+	// Without scripts every field is shown: conditional ones say when to fill them.
+	def := v.Definition
+	def.Form = formForDisplay(def.Form)
+	data := &applicationFormPage{Version: v, Def: &def, Citizen: z, Values: values, Errors: fe, MaxMB: h.MaxUpload >> 20,
+		Fields: formErrorList(v.Definition.Form, fe)}
 	title := v.Definition.Title
 	if len(fe) > 0 {
 		title = "Errori nel modulo: " + title
@@ -83,9 +84,9 @@ func (h *Handler) handleApplicationSubmit(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	values := map[string]string{}
-	for _, f := range v.Definition.Form.Fields() {
-		if f.Type != procedo.FieldFile {
-			values[f.Name] = r.PostFormValue(f.Name)
+	for _, k := range v.Definition.Form.InputKeys() {
+		if x := r.PostFormValue(k); x != "" {
+			values[k] = x
 		}
 	}
 	fe := procedo.FieldErrors{}
@@ -129,7 +130,7 @@ func (h *Handler) handleApplicationSubmit(w http.ResponseWriter, r *http.Request
 		fe = procedo.FieldErrorsOf(err)
 	} else if _, err := v.Definition.Form.ValidateValues(values, nil); err != nil {
 		for k, m := range procedo.FieldErrorsOf(err) {
-			if f, ok := v.Definition.Form.Field(k); ok && f.Type != procedo.FieldFile {
+			if f, ok := v.Definition.Form.Field(k); !ok || f.Type != procedo.FieldFile {
 				fe.Add(k, m)
 			}
 		}

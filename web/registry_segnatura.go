@@ -6,6 +6,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/procedo/procedo"
 )
@@ -32,14 +33,20 @@ func (h *Handler) segnaturaAvailable(r *http.Request, reg *procedo.Registration)
 	return nil
 }
 
-// handleRegistrySegnatura returns the signed segnatura XML of a registration.
+// handleRegistrySegnatura returns the signed segnatura XML of a registration
+// to the registry desk, records managers and administrators; 409 with the
+// reason when the registration cannot have one.
 func (h *Handler) handleRegistrySegnatura(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireUser(r); err != nil {
-		return err
-	}
-	reg, err := h.findRegistration(r)
+	u, err := requireUser(r)
 	if err != nil {
 		return err
+	}
+	reg, err := h.findRegistration(r) // another tenant's: not found, whatever the role
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(deskRoles, u.HasRole) {
+		return procedo.Errorf(procedo.EFORBIDDEN, "La segnatura è scaricata dal protocollo e dal responsabile della gestione documentale.")
 	}
 	if err := h.segnaturaAvailable(r, reg); err != nil {
 		return err
@@ -49,7 +56,11 @@ func (h *Handler) handleRegistrySegnatura(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	b, err := h.Segnatura(r.Context(), reg, docs)
-	if err != nil {
+	if isCode(err, procedo.EINVALID) {
+		// What the schema requires is missing from the registration or the
+		// tenant: the state of the data, not a bad request.
+		return &procedo.Error{Code: procedo.ECONFLICT, Message: procedo.ErrorMessage(err), Err: err}
+	} else if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")

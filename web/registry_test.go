@@ -546,6 +546,8 @@ func TestRegistryAuthorization(t *testing.T) {
 		{"GET", d + "/segnatura.xml", nil, anon, 401},
 		{"GET", d + "/segnatura.xml", nil, mario, 401},
 		{"GET", d + "/segnatura.xml", nil, regB, 404},
+		{"GET", d + "/segnatura.xml", nil, opA, 403},
+		{"GET", d + "/segnatura.xml", nil, regA, 200},
 		{"POST", d + "/correzione", corr, opA, 403},
 		{"POST", d + "/correzione", corr, adminA, 403},
 		{"POST", d + "/correzione", corr, mario, 401},

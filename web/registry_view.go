@@ -298,7 +298,7 @@ func (h *Handler) renderRegistryView(w http.ResponseWriter, r *http.Request, sta
 	for _, e := range events {
 		d.History = append(d.History, describeEvent(e, offices, t))
 	}
-	d.HasSegnatura = h.segnaturaAvailable(r, reg) == nil
+	d.HasSegnatura = slices.ContainsFunc(deskRoles, u.HasRole) && h.segnaturaAvailable(r, reg) == nil
 	d.CanCorrect = !reg.Annulled() && (u.HasRole(procedo.RoleRegistry) || u.HasRole(procedo.RoleRecords))
 	d.CanAnnul = !reg.Annulled() && u.HasRole(procedo.RoleRecords)
 	if corr != nil {

@@ -13,6 +13,8 @@ var registeredPages = []string{
 	"office_login", "worklist", "case_view", "admin_org_units", "admin_users", "admin_user_edit", "demo_mailbox",
 	"demo_mail_view", "error", "deadline",
 	"registry_new", "registry_list", "registry_view", "registry_receipt", "registry_daily", "assignment_list",
+	"procedure_catalogue", "procedure_sheet_list", "procedure_sheet", "model_list", "model_view", "model_edit", "model_diff",
+	"model_import",
 }
 
 // Routes returns the web UI. Every route is listed here.
@@ -34,6 +36,10 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("GET /pratiche/{id}/ricevuta", h.get(h.handleReceipt))
 	mux.HandleFunc("GET /pratiche/{id}/ricevuta.pdf", h.get(h.handleReceiptPDF))
 	mux.HandleFunc("GET /documenti/{id}", h.get(h.handleDocumentDownload))
+	mux.HandleFunc("GET /servizi", h.get(h.handleProcedureCatalogue))
+	mux.HandleFunc("GET "+sheetPath, h.get(h.handleProcedureSheetList))
+	mux.HandleFunc("GET "+sheetPath+"/{key}", h.get(h.handleProcedureSheet))
+	mux.HandleFunc("GET /schemas/procedure.schema.json", h.get(h.handleProcedureSchema))
 
 	// Back office (operators).
 	mux.HandleFunc("GET /ufficio/accedi", h.get(h.handleOfficeLogin))
@@ -66,6 +72,22 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("POST /ufficio/admin/utenti", h.post(h.handleAdminUserCreate))
 	mux.HandleFunc("GET /ufficio/admin/utenti/{id}", h.get(h.handleAdminUserEdit))
 	mux.HandleFunc("POST /ufficio/admin/utenti/{id}", h.post(h.handleAdminUserUpdate))
+
+	// Procedure models: drafts, versions, publication, import.
+	mux.HandleFunc("GET "+modelsPath, h.get(h.handleModelList))
+	mux.HandleFunc("POST "+modelsPath, h.post(h.handleModelCreate))
+	mux.HandleFunc("GET "+modelsPath+"/nuovo", h.get(h.handleModelNew))
+	mux.HandleFunc("GET "+modelsPath+"/importa", h.get(h.handleModelImportForm))
+	mux.HandleFunc("POST "+modelsPath+"/importa", h.post(h.handleModelImport))
+	mux.HandleFunc("GET "+modelsPath+"/{key}", h.get(h.handleModelView))
+	mux.HandleFunc("POST "+modelsPath+"/{key}/bozza", h.post(h.handleModelDraftCreate))
+	mux.HandleFunc("GET "+modelsPath+"/{key}/differenze", h.get(h.handleModelDiff))
+	mux.HandleFunc("GET "+modelsPath+"/{key}/versioni/{n}", h.get(h.handleModelVersion))
+	mux.HandleFunc("POST "+modelsPath+"/{key}/versioni/{n}", h.post(h.handleModelVersionSave))
+	mux.HandleFunc("POST "+modelsPath+"/{key}/versioni/{n}/pubblica", h.post(h.handleModelVersionPublish))
+	mux.HandleFunc("POST "+modelsPath+"/{key}/versioni/{n}/elimina", h.post(h.handleModelVersionDelete))
+	mux.HandleFunc("GET "+modelsPath+"/{key}/versioni/{n}/bpmn", h.get(h.handleModelVersionBPMN))
+	mux.HandleFunc("GET "+modelsPath+"/{key}/versioni/{n}/yaml", h.get(h.handleModelVersionExport))
 
 	// DEMO mailbox: what procedo would have sent, in demo mode only.
 	mux.HandleFunc("GET /demo/posta", h.get(h.handleDemoMailbox))

@@ -41,6 +41,8 @@ type Handler struct {
 	Audit         procedo.AuditService
 	Blobs         procedo.BlobStore
 	Renderer      procedo.Renderer
+	// Models parses and writes procedure models (admin pages, BPMN, schema).
+	Models procedo.ModelCodec
 
 	// DailyRegisters and Classifications serve the registry desk.
 	DailyRegisters  procedo.DailyRegisterService
@@ -115,7 +117,7 @@ var funcs = template.FuncMap{
 	},
 	"join": strings.Join,
 	"field": func(f procedo.FormField, values map[string]string, fe procedo.FieldErrors) fieldView {
-		return fieldView{F: f, Value: values[f.Name], Error: fe[f.Name]}
+		return fieldView{F: f, Value: values[f.Name], Error: fe[f.Name], Values: values, Errors: fe}
 	},
 	"input": func(name, label, typ, value, errMsg, hint string, required bool) inputView {
 		return inputView{Name: name, Label: label, Type: typ, Value: value, Error: errMsg, Hint: hint, Required: required}
@@ -142,6 +144,10 @@ type fieldView struct {
 	F     procedo.FormField
 	Value string
 	Error string
+	// Values and Errors are the whole form's, for fields made of several
+	// inputs (address, repeatable group).
+	Values map[string]string
+	Errors procedo.FieldErrors
 }
 
 // userFormView draws the roles and office of a user form.

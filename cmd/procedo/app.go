@@ -15,6 +15,7 @@ import (
 	"github.com/procedo/procedo/blob"
 	"github.com/procedo/procedo/identity"
 	"github.com/procedo/procedo/jobs"
+	"github.com/procedo/procedo/library"
 	"github.com/procedo/procedo/mail"
 	"github.com/procedo/procedo/pdf"
 	"github.com/procedo/procedo/server"
@@ -119,9 +120,12 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		SecureCookies: cfg.SecureCookies(), MaxUpload: int64(cfg.MaxUploadMB) << 20, Notify: a.Runner.Notify, Static: staticFS}
 	w.DailyRegisters, w.Classifications = daily, sqlstore.NewClassificationService(db)
 	w.Segnatura = (&segnaturaMaker{Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), Classifications: w.Classifications}).Build
+	w.Models = library.Codec{}
 	w.Init()
 	apiSrv := &api.Server{Users: users, Cases: cases, Documents: docs, Registrations: regs, Procedures: procs, Audit: audit, Logger: logger,
-		Blobs: blobs, Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), DailyRegisters: daily, MaxUpload: int64(cfg.MaxUploadMB) << 20}
+		Blobs: blobs, Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), DailyRegisters: daily, Classifications: w.Classifications,
+		MaxUpload: int64(cfg.MaxUploadMB) << 20}
+	apiSrv.Models = library.Codec{}
 	a.Server = &server.Server{Web: w.Routes(), API: apiSrv.Handler(), Health: db.Ping, Logger: logger}
 	a.web = w
 	return a, nil

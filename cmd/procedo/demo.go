@@ -38,12 +38,17 @@ var demoComuni = []demoComune{
 		offices: []procedo.OrgUnit{
 			{Code: "SEGR", Name: "Ufficio Segreteria e Affari generali", Email: "segreteria@procedo-alto.example.it", Phone: "0123 456 700", Head: "Dott.ssa Anna Bianchi"},
 			{Code: "TEC", Name: "Ufficio Tecnico", Email: "tecnico@procedo-alto.example.it", Phone: "0123 456 720", Head: "Ing. Paolo Neri"},
+			{Code: "PL", Name: "Polizia Locale", Email: "polizialocale@procedo-alto.example.it", Phone: "0123 456 740", Head: "Comm. Elena Russo"},
+			{Code: "SUAP", Name: "Sportello Unico Attività Produttive", Email: "suap@procedo-alto.example.it", Phone: "0123 456 760", Head: "Dott. Marco Gallo"},
+			{Code: "SOC", Name: "Servizi Sociali", Email: "sociali@procedo-alto.example.it", Phone: "0123 456 780", Head: "Dott.ssa Chiara Fontana"},
+			{Code: "SCOL", Name: "Servizi Scolastici", Email: "scuola@procedo-alto.example.it", Phone: "0123 456 790", Head: "Dott. Andrea Marino"},
 		},
 		users: []demoUser{
 			{"admin", "Giulia Amministratrice", "", []procedo.Role{procedo.RoleAdmin}},
 			{"protocollo", "Marco Protocollo", "SEGR", []procedo.Role{procedo.RoleRegistry, procedo.RoleRecords}},
 			{"operatore", "Sara Istruttrice", "SEGR", []procedo.Role{procedo.RoleOperator}},
 			{"dirigente", "Anna Bianchi", "SEGR", []procedo.Role{procedo.RoleManager, procedo.RoleOperator}},
+			{"tecnico", "Paolo Neri", "TEC", []procedo.Role{procedo.RoleOperator}},
 		},
 	},
 	{
@@ -51,6 +56,8 @@ var demoComuni = []demoComune{
 			Email: "protocollo@valle-demo.example.it", Hosts: []string{"valle-demo.localhost"}, Demo: true},
 		offices: []procedo.OrgUnit{
 			{Code: "SEGR", Name: "Ufficio Servizi al cittadino", Email: "servizi@valle-demo.example.it", Phone: "0456 789 100", Head: "Dott. Luca Verdi"},
+			{Code: "TEC", Name: "Area Tecnica", Email: "tecnico@valle-demo.example.it", Phone: "0456 789 120", Head: "Geom. Sara Conti"},
+			{Code: "SOC", Name: "Servizi Sociali e Scolastici", Email: "sociali@valle-demo.example.it", Phone: "0456 789 140", Head: "Dott. Luca Verdi"},
 		},
 		users: []demoUser{
 			{"admin", "Paola Amministratrice", "", []procedo.Role{procedo.RoleAdmin}},

@@ -89,6 +89,9 @@ Usage:
   procedo tenant create --slug SLUG --name NAME [--ipa CODE] [--host HOST]… [--patron MM-DD]
   procedo user create --tenant SLUG --username U --role R[,R…] [--office CODE] [--name NAME] [--email E] --password-stdin
   procedo token create --tenant SLUG --user U
+  procedo model validate FILE…
+  procedo model import --tenant SLUG FILE [--publish] [--dry-run]
+  procedo model export --tenant SLUG ID… [--version N]
   procedo verify [--tenant SLUG]
   procedo bench registrations [--clients C] [--count N] [--with-file]
   procedo bench generate [--registrations N]      (into PROCEDO_DB, tenant "bench")
@@ -138,6 +141,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 	case "deadline":
 		return m.runDeadline(ctx, cfg, rest)
+	case "model":
+		return m.runModel(ctx, cfg, rest)
 	case "verify":
 		return m.runVerify(ctx, cfg, rest)
 	case "bench":

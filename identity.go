@@ -1,0 +1,86 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package procedo
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// IdentityProviderKind is the protocol of a configured identity provider.
+type IdentityProviderKind string
+
+// The protocols of SPID and CIE.
+const (
+	IdentityOIDC IdentityProviderKind = "oidc" // OpenID Connect (SPID/CIE OIDC)
+	IdentitySAML IdentityProviderKind = "saml" // SAML 2.0 (SPID SAML, CIE SAML)
+)
+
+// IdentityProviderConfig is one way for the citizens of a tenant to log in
+// (a SPID or CIE provider), as configured by the tenant's administrator. The
+// identity package turns it into a procedo.IdentityProvider.
+type IdentityProviderConfig struct {
+	TenantID  int64
+	ID        string               // short name used in URLs (/accedi/{id}), unique in the tenant, e.g. "spid", "cie"
+	Kind      IdentityProviderKind // protocol: "oidc" or "saml"
+	Label     string               // Italian button label, e.g. "Entra con SPID"
+	Config    json.RawMessage      // protocol settings, a JSON object read by the identity package; holds secrets
+	Enabled   bool                 // offered on the login page
+	CreatedAt time.Time            //
+	UpdatedAt time.Time            //
+}
+
+var identityIDRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$`)
+
+// reservedIdentityIDs are path segments of /accedi/ that are not providers.
+var reservedIdentityIDs = map[string]bool{"demo": true, "callback": true, "acs": true, "metadata": true}
+
+// Validate checks the fields that need no database. The protocol settings are
+// checked by the identity package, which knows them.
+func (p *IdentityProviderConfig) Validate() error {
+	fe := FieldErrors{}
+	if !identityIDRE.MatchString(p.ID) {
+		fe.Add("id", "L'identificativo deve avere da 1 a 32 caratteri: lettere minuscole, cifre e trattini.")
+	} else if reservedIdentityIDs[p.ID] {
+		fe.Add("id", "Questo identificativo è riservato: scegline un altro.")
+	}
+	if p.Kind != IdentityOIDC && p.Kind != IdentitySAML {
+		fe.Add("kind", "Il protocollo deve essere «oidc» oppure «saml».")
+	}
+	if strings.TrimSpace(p.Label) == "" {
+		fe.Add("label", "L'etichetta del pulsante è obbligatoria.")
+	} else if len(p.Label) > 100 {
+		fe.Add("label", "L'etichetta del pulsante è troppo lunga (massimo 100 caratteri).")
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(p.Config, &obj); err != nil || obj == nil {
+		fe.Add("config", "La configurazione deve essere un oggetto JSON.")
+	}
+	return fe.Err()
+}
+
+// IdentityProviderUpdate changes a configured identity provider; nil fields
+// are left alone.
+type IdentityProviderUpdate struct {
+	Label   *string
+	Config  *json.RawMessage
+	Enabled *bool
+}
+
+// IdentityProviderService manages the identity providers of the tenant in ctx.
+type IdentityProviderService interface {
+	// FindIdentityProviders lists the tenant's providers, enabled or not, by
+	// id. Anyone may call it (the login page needs it); the result carries
+	// secrets and must not be shown.
+	FindIdentityProviders(ctx context.Context) ([]*IdentityProviderConfig, error)
+	// CreateIdentityProvider stores p for the tenant. Admins only. EINVALID,
+	// with a field error on "id" if the tenant already has one with that id.
+	CreateIdentityProvider(ctx context.Context, p *IdentityProviderConfig) error
+	// UpdateIdentityProvider changes a provider of the tenant. Admins only.
+	// ENOTFOUND, EINVALID.
+	UpdateIdentityProvider(ctx context.Context, id string, upd IdentityProviderUpdate) (*IdentityProviderConfig, error)
+}

@@ -1,0 +1,162 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/procedo/procedo"
+	"github.com/procedo/procedo/identity"
+	"github.com/procedo/procedo/library"
+	"github.com/procedo/procedo/pdf"
+	"github.com/procedo/procedo/sqlstore"
+	"github.com/procedo/procedo/testkit"
+	"github.com/procedo/procedo/web"
+)
+
+// newModelHandler wires the web UI with the model codec, on the fixture
+// database, in demo mode.
+func newModelHandler(env *testkit.Env) http.Handler {
+	db := env.DB
+	h := &web.Handler{Tenants: sqlstore.NewTenantService(db), Users: sqlstore.NewUserService(db), Sessions: sqlstore.NewSessionService(db),
+		OrgUnits: sqlstore.NewOrgUnitService(db), Procedures: sqlstore.NewProcedureService(db), Applications: sqlstore.NewApplicationService(db),
+		Cases: sqlstore.NewCaseService(db), Documents: sqlstore.NewDocumentService(db), Registrations: sqlstore.NewRegistrationService(db),
+		Outbox: sqlstore.NewOutboxService(db), Audit: sqlstore.NewAuditService(db), Blobs: db.Blobs, Renderer: &pdf.Renderer{}, Demo: true,
+		Models: library.Codec{}}
+	h.DailyRegisters, h.Classifications, h.Segnatura = sqlstore.NewDailyRegisterService(db), sqlstore.NewClassificationService(db), testSegnatura(db)
+	h.Identity = []procedo.IdentityProvider{&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"}}
+	h.Init()
+	return h.Routes()
+}
+
+// publishAt publishes standard model id in comune c with the fixture's office.
+func publishAt(t *testing.T, env *testkit.Env, c *testkit.Comune, id string) *procedo.ProcedureVersion {
+	t.Helper()
+	def, err := library.Model(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def.OfficeCode, def.DecisionOffice = c.Office.Code, ""
+	v, err := sqlstore.NewProcedureService(env.DB).PublishProcedure(c.As(procedo.SystemActor), def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestProcedurePages(t *testing.T) {
+	env := testkit.NewEnv(t)
+	h := newModelHandler(env)
+	publishAt(t, env, env.A, "segnalazione-reclamo")
+	publishAt(t, env, env.A, "mensa-scolastica")
+	anon := newDesk(t, env, h, actor{name: "anonimo", comune: env.A})
+
+	t.Run("Catalogue", func(t *testing.T) {
+		doc := want(t, anon.get("/servizi"), http.StatusOK)
+		wantText(t, doc, "main", "3 servizi", "Scuola e servizi educativi", "Accesso agli atti e trasparenza")
+		doc = want(t, anon.get("/servizi?q=mensa"), http.StatusOK)
+		if n := doc.Find("main .card-title a").Length(); n != 1 {
+			t.Errorf("search for mensa: %d results", n)
+		}
+		wantText(t, doc, "main .card-title", "Iscrizione alla mensa scolastica")
+		doc = want(t, anon.get("/servizi?categoria="+url.QueryEscape("Accesso agli atti e trasparenza")), http.StatusOK)
+		wantText(t, doc, "main", "1 servizio in «Accesso agli atti e trasparenza»")
+		if doc.Find(`[aria-current="page"]`).Text() == "" {
+			t.Error("the selected category is not marked")
+		}
+		doc = want(t, anon.get("/servizi?q=astronave"), http.StatusOK)
+		wantText(t, doc, "main", "Nessun servizio corrisponde")
+	})
+	t.Run("SheetList", func(t *testing.T) {
+		doc := want(t, anon.get("/amministrazione-trasparente/attivita-e-procedimenti/tipologie-di-procedimento"), http.StatusOK)
+		wantText(t, doc, "main table", "Iscrizione alla mensa scolastica", "Ufficio Segreteria", "30 giorni", "Silenzio-rigetto")
+	})
+	t.Run("Sheet", func(t *testing.T) {
+		doc := want(t, anon.get("/amministrazione-trasparente/attivita-e-procedimenti/tipologie-di-procedimento/mensa-scolastica"), http.StatusOK)
+		for _, h := range []string{"a) Descrizione", "b) Unità organizzativa", "c) Ufficio del procedimento", "d) Documenti", "e) Come avere",
+			"f) Termine", "g) Dichiarazione", "h) Strumenti", "i) Servizio online", "l) Pagamenti", "m) Titolare del potere sostitutivo"} {
+			if !strings.Contains(doc.Find("main h2").Text(), h) {
+				t.Errorf("sheet lacks section %q", h)
+			}
+		}
+		svg := doc.Find("main figure svg")
+		if svg.Length() != 1 || svg.AttrOr("role", "") != "img" || svg.Find("title").Text() == "" {
+			t.Fatal("no accessible SVG diagram")
+		}
+		if svg.Find("rect").Length() == 0 || svg.Find("polyline").Length() == 0 {
+			t.Error("the diagram has no states or flows")
+		}
+		wantText(t, doc, "main section ol", "Presentata", "«Accogli l'iscrizione» porta a «Iscrizione accolta»", "conclude il procedimento")
+		if doc.Find("[style]").Length() > 0 {
+			t.Error("inline style attribute (refused by the CSP)")
+		}
+		want(t, anon.get("/amministrazione-trasparente/attivita-e-procedimenti/tipologie-di-procedimento/nessuno"), http.StatusNotFound)
+	})
+	t.Run("Schema", func(t *testing.T) {
+		rec := anon.get("/schemas/procedure.schema.json")
+		var schema map[string]any
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &schema) != nil || schema["$defs"] == nil {
+			t.Fatalf("schema: %d %.200s", rec.Code, rec.Body.String())
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "application/schema+json" {
+			t.Errorf("Content-Type %q", ct)
+		}
+	})
+}
+
+// TestApplicationForm_ModelFields fills forms with an address, a condition
+// and a repeatable group, through the same validation as the API.
+func TestApplicationForm_ModelFields(t *testing.T) {
+	env := testkit.NewEnv(t)
+	h := newModelHandler(env)
+	publishAt(t, env, env.A, "segnalazione-reclamo")
+	publishAt(t, env, env.A, "mensa-scolastica")
+	mario := newDesk(t, env, h, actor{"Mario", env.A, nil, testkit.Mario})
+
+	doc := want(t, mario.get("/servizi/segnalazione-reclamo/domanda"), http.StatusOK)
+	for _, name := range []string{"luogo.via", "luogo.civico", "luogo.cap", "luogo.comune"} {
+		if doc.Find(`input[name="`+name+`"]`).Length() != 1 {
+			t.Errorf("no input %s", name)
+		}
+	}
+	wantText(t, doc, "main", "Compila solo se hai risposto «Problema nel territorio")
+	if doc.Find(`label[for="f-luogo.comune"]`).Length() != 1 {
+		t.Error("address inputs need labels")
+	}
+	form := url.Values{"email": {"mario.rossi@example.it"}, "tipo": {"territorio"}, "oggetto": {"Lampione spento"},
+		"descrizione": {"Il lampione davanti al civico 3 è spento da una settimana."}, "luogo.via": {"Via Roma"}, "luogo.civico": {"3"},
+		"luogo.cap": {"73030"}, "luogo.comune": {"Castro"}}
+	doc = want(t, mario.postMultipart("/servizi/segnalazione-reclamo/domanda", form), http.StatusUnprocessableEntity)
+	wantText(t, doc, "#errori", "Dove si trova il problema – Comune", "Più Comuni hanno questo nome")
+	form.Set("luogo.comune", "Castro (LE)")
+	rec := mario.postMultipart("/servizi/segnalazione-reclamo/domanda", form)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d\n%.2000s", rec.Code, rec.Body.String())
+	}
+	// A hidden field is not required: without "territorio" no address is needed.
+	form = url.Values{"email": {"mario.rossi@example.it"}, "tipo": {"suggerimento"}, "oggetto": {"Orari"}, "descrizione": {"Aprite il sabato."}}
+	if rec := mario.postMultipart("/servizi/segnalazione-reclamo/domanda", form); rec.Code != http.StatusSeeOther {
+		t.Fatalf("submit without the conditional address: %d\n%.2000s", rec.Code, rec.Body.String())
+	}
+
+	doc = want(t, mario.get("/servizi/mensa-scolastica/domanda"), http.StatusOK)
+	if doc.Find(`input[name="alunni.0.nome"]`).Length() != 1 || doc.Find(`input[name="alunni.1.nome"]`).Length() != 1 {
+		t.Error("the group should show one item and a spare one")
+	}
+	form = url.Values{"email": {"mario.rossi@example.it"}, "telefono": {"333 1234567"}, "alunni.0.nome": {"Luca Rossi"},
+		"alunni.0.codice_fiscale": {"RSSLCU15A01H501X"}, "alunni.0.scuola": {"primaria"}, "alunni.0.classe": {"2B"},
+		"dieta_speciale": {"no"}, "addebito": {"si"}}
+	doc = want(t, mario.postMultipart("/servizi/mensa-scolastica/domanda", form), http.StatusUnprocessableEntity)
+	wantText(t, doc, "#errori", "Alunni da iscrivere 1 – Codice fiscale", "IBAN del conto")
+	form.Set("alunni.0.codice_fiscale", testkit.Lucia.FiscalCode)
+	form.Set("iban", "IT60 X054 2811 1010 0000 0123 456")
+	rec = mario.postMultipart("/servizi/mensa-scolastica/domanda", form)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d\n%.2000s", rec.Code, rec.Body.String())
+	}
+}
