@@ -467,32 +467,16 @@ func (n *PaymentNotice) PrintDocument(t *Tenant, payURL string) *PrintDocument {
 		payer += " (codice fiscale " + n.PayerFiscalCode + ")"
 	}
 	d := &PrintDocument{
-		Issuer:      t.Name,
-		IssuerLines: []string{"Codice fiscale " + n.CreditorFiscalCode},
-		Title:       "Avviso di pagamento pagoPA",
-		Subtitle:    n.Causale,
-		Demo:        t.Demo,
-		Footer:      "Avviso di pagamento pagoPA – codice avviso " + n.NoticeNumber.Grouped() + " – codice fiscale ente " + n.CreditorFiscalCode,
-		Sections: []PrintSection{
-			{Heading: "Oggetto del pagamento", Paragraphs: []string{n.Causale}},
-			{Heading: "Ente creditore", Fields: []PrintField{
-				{"Ente", t.Name},
-				{"Codice fiscale dell'ente", n.CreditorFiscalCode},
-			}},
-			{Heading: "Destinatario dell'avviso", Fields: []PrintField{
-				{"Debitore", payer},
-			}},
-			{Heading: "Importo e scadenza", Fields: []PrintField{
-				{"Importo", FormatCents(n.Amount)},
-				{"Scadenza", due},
-			}},
-			{Heading: "Dati per il pagamento", Fields: []PrintField{
-				{"Codice avviso", n.NoticeNumber.Grouped()},
-				{"Codice IUV", n.IUV},
-				{"Codice fiscale dell'ente", n.CreditorFiscalCode},
-				{"Contenuto del codice QR", qr},
-			}},
-		},
+		Issuer:   t.Name,
+		Title:    "Avviso di pagamento pagoPA",
+		Subtitle: n.Causale,
+		Demo:     t.Demo,
+		Footer:   "Avviso di pagamento pagoPA – codice avviso " + n.NoticeNumber.Grouped() + " – codice fiscale ente " + n.CreditorFiscalCode,
+	}
+	if t.Demo {
+		d.Sections = append(d.Sections, PrintSection{Heading: "DEMO", Paragraphs: []string{
+			"Avviso di prova generato da un ente DEMO: non è pagabile sul circuito pagoPA.",
+		}})
 	}
 	how := PrintSection{Heading: "Come pagare", Paragraphs: []string{
 		"Puoi pagare con pagoPA online, con l'app IO, con l'home banking o con le app di pagamento aderenti, " +
@@ -503,12 +487,27 @@ func (n *PaymentNotice) PrintDocument(t *Tenant, payURL string) *PrintDocument {
 	if payURL != "" {
 		how.Fields = []PrintField{{"Paga online", payURL}}
 	}
-	d.Sections = append(d.Sections, how)
-	if t.Demo {
-		d.Sections = append(d.Sections, PrintSection{Heading: "DEMO", Paragraphs: []string{
-			"Avviso di prova generato da un ente DEMO: non è pagabile sul circuito pagoPA.",
-		}})
-	}
+	d.Sections = append(d.Sections,
+		PrintSection{Heading: "Ente creditore", Fields: []PrintField{
+			{"Ente", t.Name},
+			{"Codice fiscale dell'ente", n.CreditorFiscalCode},
+		}},
+		PrintSection{Heading: "Destinatario dell'avviso", Fields: []PrintField{
+			{"Debitore", payer},
+		}},
+		PrintSection{Heading: "Importo e scadenza", Fields: []PrintField{
+			{"Oggetto del pagamento", n.Causale},
+			{"Importo", FormatCents(n.Amount)},
+			{"Scadenza", due},
+		}},
+		PrintSection{Heading: "Dati per il pagamento", Fields: []PrintField{
+			{"Codice avviso", n.NoticeNumber.Grouped()},
+			{"Codice IUV", n.IUV},
+			{"Codice fiscale dell'ente", n.CreditorFiscalCode},
+			{"Contenuto del codice QR", qr},
+		}},
+		how,
+	)
 	return d
 }
 
@@ -600,7 +599,7 @@ type PaymentService interface {
 
 // PaymentProvider takes the payer to a payment channel and confirms what was
 // paid: the DEMO provider now, a pagoPA intermediary later. A provider stores
-// nothing: the caller records a confirmed payment with PaymentService.MarkPaid.
+// nothing: the caller records a confirmed payment with CompletePayment.
 type PaymentProvider interface {
 	// ID is the short stable name used in URLs and stored with payments, e.g. "demo".
 	ID() string
@@ -615,6 +614,25 @@ type PaymentProvider interface {
 	// it cannot verify, ECONFLICT for a payment the payer abandoned or the
 	// provider refused.
 	Confirm(ctx context.Context, r *http.Request) (noticeNumber string, providerRef string, err error)
+}
+
+// CompletePayment finishes a payment that came back from provider p: p.Confirm
+// verifies the request, then the payment is recorded with payments.MarkPaid as
+// the system actor (the provider's verified word is the authority, not the
+// browser's actor), and the notice is returned as the actor of ctx may see it.
+// Errors are those of Confirm and MarkPaid, and ENOTFOUND after recording when
+// the actor of ctx may not see the notice (someone paid another's notice).
+func CompletePayment(ctx context.Context, p PaymentProvider, payments PaymentService, r *http.Request) (_ *PaymentNotice, err error) {
+	defer Wrap(&err, "CompletePayment(%s)", p.ID())
+	number, ref, err := p.Confirm(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	n, err := payments.MarkPaid(NewContextWithActor(ctx, SystemActor), number, p.ID(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return payments.FindNotice(ctx, n.ID)
 }
 
 // groupsOf4 returns s in groups of 4 characters separated by spaces.

@@ -123,7 +123,7 @@ func randomState() string {
 }
 
 // browser is an HTTP client with a cookie jar that follows redirects except
-// to a path ending in stopAt, so that a test can look at (or tamper with)
+// to a URL starting with stopAt, so that a test can look at (or tamper with)
 // what the identity provider sends back before the relying party sees it.
 type browser struct {
 	t      *testing.T
@@ -138,7 +138,7 @@ func newBrowser(t *testing.T, stopAt string) *browser {
 	}
 	b := &browser{t: t, stopAt: stopAt}
 	b.c = &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if b.stopAt != "" && strings.HasSuffix(req.URL.Path, b.stopAt) {
+		if b.stopAt != "" && strings.HasPrefix(req.URL.String(), b.stopAt) {
 			return http.ErrUseLastResponse
 		}
 		if len(via) > 10 {
@@ -215,6 +215,7 @@ func parseForm(t *testing.T, page string) (string, url.Values) {
 // wantRefused checks that a login failed with code.
 func wantRefused(t *testing.T, o outcome, code string) {
 	t.Helper()
+	t.Logf("refused: %s", o.Cause)
 	if o.Code != code || o.Citizen != nil {
 		t.Fatalf("want %s, got %+v", code, o)
 	}

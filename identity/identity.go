@@ -114,8 +114,11 @@ func refused(label string, err error) error {
 }
 
 // expired is the error of a callback that does not belong to a login started
-// in this browser, or comes too late.
-var expired = procedo.Errorf(procedo.EFORBIDDEN, "La procedura di accesso è scaduta o non è valida: riprova.")
+// in this browser, or comes too late. (A new value each time: callers may
+// annotate it.)
+func expired() error {
+	return procedo.Errorf(procedo.EFORBIDDEN, "La procedura di accesso è scaduta o non è valida: riprova.")
+}
 
 // Attribute names of SPID and CIE.
 const (

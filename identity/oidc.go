@@ -180,8 +180,7 @@ func (o *OIDC) ready(ctx context.Context) (*oidcRP, error) {
 	if o.failure != nil && o.cfg.Now().Sub(o.failedAt) < discoveryRetry {
 		return nil, o.failure
 	}
-	// The provider keeps this context's client for its key set: it must not
-	// be cancelled with the request.
+	// Discovery goes on if the citizen leaves: the next one finds it done.
 	ctx = oidc.ClientContext(context.WithoutCancel(ctx), o.cfg.HTTPClient)
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -261,11 +260,11 @@ func (o *OIDC) Callback(r *http.Request) (*procedo.Citizen, string, error) {
 	}
 	v, ok := o.cookie.get(r)
 	if !ok {
-		return nil, "", expired
+		return nil, "", expired()
 	}
 	parts := strings.Split(v, ".")
 	if len(parts) != 3 || state == "" || subtle.ConstantTimeCompare([]byte(parts[0]), []byte(state)) != 1 {
-		return nil, "", expired
+		return nil, "", expired()
 	}
 	verifier, nonce := parts[1], parts[2]
 	code := q.Get("code")

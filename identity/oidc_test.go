@@ -468,7 +468,7 @@ func TestOIDC_Login(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newOIDCSetup(t, tc.privateKeyJWT, tc.claimsInIDToken)
-			b := newBrowser(t, "/callback")
+			b := newBrowser(t, s.cfg.RedirectURL)
 			cb := s.authorize(t, b, "mario")
 			o := b.outcome(b.get(cb.String()))
 			if o.Status != http.StatusOK {
@@ -495,7 +495,7 @@ func TestOIDC_Refused(t *testing.T) {
 	s := newOIDCSetup(t, true, false)
 
 	t.Run("WrongState", func(t *testing.T) {
-		b := newBrowser(t, "/callback")
+		b := newBrowser(t, s.cfg.RedirectURL)
 		cb := s.authorize(t, b, "mario")
 		q := cb.Query()
 		q.Set("state", randomState())
@@ -505,13 +505,13 @@ func TestOIDC_Refused(t *testing.T) {
 
 	t.Run("OtherBrowser", func(t *testing.T) {
 		// A callback URL taken to another browser (login CSRF) has no cookie there.
-		cb := s.authorize(t, newBrowser(t, "/callback"), "mario")
-		b := newBrowser(t, "/callback")
+		cb := s.authorize(t, newBrowser(t, s.cfg.RedirectURL), "mario")
+		b := newBrowser(t, s.cfg.RedirectURL)
 		wantRefused(t, b.outcome(b.get(cb.String())), procedo.EFORBIDDEN)
 	})
 
 	t.Run("Replayed", func(t *testing.T) {
-		b := newBrowser(t, "/callback")
+		b := newBrowser(t, s.cfg.RedirectURL)
 		cb := s.authorize(t, b, "mario")
 		if o := b.outcome(b.get(cb.String())); o.Status != http.StatusOK {
 			t.Fatalf("first use: %+v", o)
@@ -525,7 +525,7 @@ func TestOIDC_Refused(t *testing.T) {
 	})
 
 	t.Run("WrongNonce", func(t *testing.T) {
-		b := newBrowser(t, "/callback")
+		b := newBrowser(t, s.cfg.RedirectURL)
 		cb := s.authorize(t, b, "mario")
 		tamperCookie(t, b, s.rp.url("/accedi/p/callback"), "procedo_oidc_p", func(v string) string {
 			parts := strings.Split(v, ".")
@@ -540,7 +540,7 @@ func TestOIDC_Refused(t *testing.T) {
 	})
 
 	t.Run("WrongPKCEVerifier", func(t *testing.T) {
-		b := newBrowser(t, "/callback")
+		b := newBrowser(t, s.cfg.RedirectURL)
 		cb := s.authorize(t, b, "mario")
 		tamperCookie(t, b, s.rp.url("/accedi/p/callback"), "procedo_oidc_p", func(v string) string {
 			parts := strings.Split(v, ".")
@@ -560,7 +560,7 @@ func TestOIDC_Refused(t *testing.T) {
 		{"ForeignTaxNumber", "estero", "not Italian"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := newBrowser(t, "/callback")
+			b := newBrowser(t, s.cfg.RedirectURL)
 			o := b.outcome(b.get(s.authorize(t, b, tc.user).String()))
 			wantRefused(t, o, procedo.EUNAUTHORIZED)
 			if !strings.Contains(o.Cause, tc.cause) {
@@ -570,7 +570,7 @@ func TestOIDC_Refused(t *testing.T) {
 	}
 
 	t.Run("AccessDenied", func(t *testing.T) {
-		b := newBrowser(t, "/callback")
+		b := newBrowser(t, s.cfg.RedirectURL)
 		if resp, _ := b.get(s.rp.url("/accedi/p")); resp.StatusCode != http.StatusOK {
 			t.Fatal(resp.Status)
 		}
@@ -593,7 +593,7 @@ func TestOIDC_WrongClientSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.rp.set(p)
-	b := newBrowser(t, "/callback")
+	b := newBrowser(t, s.cfg.RedirectURL)
 	wantRefused(t, b.outcome(b.get(s.authorize(t, b, "mario").String())), procedo.EUNAUTHORIZED)
 }
 

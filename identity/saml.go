@@ -317,11 +317,11 @@ func (s *SAML) Callback(r *http.Request) (*procedo.Citizen, string, error) {
 	state := r.PostFormValue("RelayState")
 	v, ok := s.cookie.get(r)
 	if !ok {
-		return nil, "", expired
+		return nil, "", expired()
 	}
 	want, requestID, _ := strings.Cut(v, ".")
 	if state == "" || requestID == "" || subtle.ConstantTimeCompare([]byte(want), []byte(state)) != 1 {
-		return nil, "", expired
+		return nil, "", expired()
 	}
 	raw, err := base64.StdEncoding.DecodeString(r.PostFormValue("SAMLResponse"))
 	if err != nil || len(raw) == 0 {

@@ -34,6 +34,9 @@ func (h *Handler) handleApplicationForm(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	if err := serviceActive(v); err != nil {
+		return err
+	}
 	z, err := requireCitizen(r)
 	if err != nil {
 		http.Redirect(w, r, "/accedi?next="+safeNext(r.URL.Path), http.StatusSeeOther)
@@ -77,6 +80,9 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 func (h *Handler) handleApplicationSubmit(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.Procedures.FindPublishedProcedure(r.Context(), r.PathValue("key"))
 	if err != nil {
+		return err
+	}
+	if err := serviceActive(v); err != nil {
 		return err
 	}
 	z, err := requireCitizen(r)

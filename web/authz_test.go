@@ -30,7 +30,7 @@ func newHandler(env *testkit.Env, demo bool) http.Handler {
 		Outbox: sqlstore.NewOutboxService(db), Audit: sqlstore.NewAuditService(db), Blobs: db.Blobs, Renderer: &pdf.Renderer{}, Demo: demo}
 	h.DailyRegisters, h.Classifications, h.Segnatura = sqlstore.NewDailyRegisterService(db), sqlstore.NewClassificationService(db), testSegnatura(db)
 	if demo {
-		h.Identity = []procedo.IdentityProvider{&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"}}
+		h.IdentityFor = web.StaticIdentity(&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"})
 	}
 	h.Init()
 	return h.Routes()

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -18,17 +19,26 @@ const loginStateCookie = "procedo_login"
 type loginPage struct {
 	Providers []procedo.IdentityProvider
 	Next      string
+	Error     string // why the last attempt failed, in Italian; "" if none
 }
 
-// handleLogin offers the citizens' identity providers.
-func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
-	h.render(w, r, http.StatusOK, "login", &page{Title: "Accedi ai servizi", Breadcrumbs: []crumb{{"Accedi", ""}},
-		Data: &loginPage{Providers: h.Identity, Next: safeNext(r.URL.Query().Get("next"))}})
-	return nil
+// StaticIdentity returns an IdentityFor that offers the same providers to
+// every tenant (tests, previews).
+func StaticIdentity(ps ...procedo.IdentityProvider) func(context.Context, *procedo.Tenant) []procedo.IdentityProvider {
+	return func(context.Context, *procedo.Tenant) []procedo.IdentityProvider { return ps }
 }
 
-func (h *Handler) provider(id string) (procedo.IdentityProvider, error) {
-	for _, p := range h.Identity {
+// providers returns the identity providers of the request's tenant.
+func (h *Handler) providers(r *http.Request) []procedo.IdentityProvider {
+	if h.IdentityFor == nil {
+		return nil
+	}
+	return h.IdentityFor(r.Context(), requestFrom(r).tenant)
+}
+
+// provider returns the tenant's identity provider id, or ENOTFOUND.
+func (h *Handler) provider(r *http.Request, id string) (procedo.IdentityProvider, error) {
+	for _, p := range h.providers(r) {
 		if p.ID() == id {
 			return p, nil
 		}
@@ -36,10 +46,34 @@ func (h *Handler) provider(id string) (procedo.IdentityProvider, error) {
 	return nil, procedo.Errorf(procedo.ENOTFOUND, "Metodo di accesso non disponibile.")
 }
 
+// handleLogin offers the citizens' identity providers.
+func (h *Handler) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	h.render(w, r, http.StatusOK, "login", &page{Title: "Accedi ai servizi", Breadcrumbs: []crumb{{"Accedi", ""}},
+		Data: &loginPage{Providers: h.providers(r), Next: safeNext(r.URL.Query().Get("next"))}})
+	return nil
+}
+
+// loginFailed shows the login page again with the reason a login with SPID or
+// CIE failed (provider down, answer refused, login expired), so that the
+// citizen can retry or choose another provider. The cause is logged: it is
+// what an operator needs to diagnose an identity provider problem.
+func (h *Handler) loginFailed(w http.ResponseWriter, r *http.Request, p procedo.IdentityProvider, next string, err error) {
+	code := procedo.ErrorCode(err)
+	if code == procedo.EINTERNAL {
+		h.Logger.Error("citizen login failed", "provider", p.ID(), "error", err,
+			"request_id", procedo.RequestIDFromContext(r.Context()), "tenant_id", procedo.TenantIDFromContext(r.Context()))
+	} else {
+		h.Logger.Warn("citizen login refused", "provider", p.ID(), "code", code, "error", err,
+			"request_id", procedo.RequestIDFromContext(r.Context()), "tenant_id", procedo.TenantIDFromContext(r.Context()))
+	}
+	h.render(w, r, statusOf(code), "login", &page{Title: "Accesso non riuscito", Breadcrumbs: []crumb{{"Accedi", ""}},
+		Data: &loginPage{Providers: h.providers(r), Next: next, Error: procedo.ErrorMessage(err)}})
+}
+
 // handleLoginStart starts a login with a provider. A random state ties the
 // callback to this browser (cookie) and carries where to go next.
 func (h *Handler) handleLoginStart(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.provider(r.PathValue("provider"))
+	p, err := h.provider(r, r.PathValue("provider"))
 	if err != nil {
 		return err
 	}
@@ -47,9 +81,49 @@ func (h *Handler) handleLoginStart(w http.ResponseWriter, r *http.Request) error
 	_, _ = rand.Read(b)
 	state := base64.RawURLEncoding.EncodeToString(b)
 	next := safeNext(r.URL.Query().Get("next"))
+	// The cookie must come back with the SAML HTTP-POST binding, a cross-site
+	// POST from the identity provider: over HTTPS it is SameSite=None. It holds
+	// only the random state (compared with the one that comes back) and a
+	// local path, so sending it cross-site gives another site nothing. Over
+	// plain HTTP (development) browsers refuse SameSite=None; without the
+	// attribute they still send it with a POST made soon after.
+	sameSite := http.SameSiteDefaultMode
+	if h.SecureCookies {
+		sameSite = http.SameSiteNoneMode
+	}
 	http.SetCookie(w, &http.Cookie{Name: loginStateCookie, Value: state + "|" + next, Path: "/accedi", HttpOnly: true,
-		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 600})
-	return p.Start(w, r, state)
+		Secure: h.SecureCookies, SameSite: sameSite, MaxAge: 600})
+	if err := p.Start(w, r, state); err != nil {
+		if isCode(err, procedo.ENOTFOUND) {
+			return err
+		}
+		h.loginFailed(w, r, p, next, err)
+	}
+	return nil
+}
+
+// handleLoginMetadata publishes what an identity provider needs to know
+// about procedo as a relying party: the signed SAML metadata of a SAML
+// provider, the JWK set of an OIDC provider using private_key_jwt.
+func (h *Handler) handleLoginMetadata(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.provider(r, r.PathValue("provider"))
+	if err != nil {
+		return err
+	}
+	m, ok := p.(interface {
+		Metadata() (contentType string, body []byte, err error)
+	})
+	if !ok {
+		return errNotFound
+	}
+	ct, body, err := m.Metadata()
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(body)
+	return nil
 }
 
 type loginDemoPage struct {
@@ -67,7 +141,7 @@ var DemoCitizens = []*procedo.Citizen{
 
 // handleLoginDemoForm shows the DEMO identity provider's form (demo mode only).
 func (h *Handler) handleLoginDemoForm(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.provider("demo"); err != nil {
+	if _, err := h.provider(r, "demo"); err != nil {
 		return err
 	}
 	h.render(w, r, http.StatusOK, "login_demo", &page{Title: "Accesso DEMO", Breadcrumbs: []crumb{{"Accedi", "/accedi"}, {"DEMO", ""}},
@@ -75,9 +149,10 @@ func (h *Handler) handleLoginDemoForm(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// handleLoginCallback completes a citizen login and starts the session.
+// handleLoginCallback completes a login whose provider answers with a form
+// of ours (the DEMO form, posted with the CSRF token).
 func (h *Handler) handleLoginCallback(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.provider(r.PathValue("provider"))
+	p, err := h.provider(r, r.PathValue("provider"))
 	if err != nil {
 		return err
 	}
@@ -89,19 +164,67 @@ func (h *Handler) handleLoginCallback(w http.ResponseWriter, r *http.Request) er
 			Data: &loginDemoPage{State: r.PostFormValue("state"), Values: vals, Errors: fe, Samples: DemoCitizens}})
 		return nil
 	}
+	return h.completeLogin(w, r, p, c, state, err)
+}
+
+// handleLoginReturn completes an OpenID Connect login: the provider sends the
+// browser back with a GET carrying code and state. No form token here: the
+// state, compared with the login cookie of this browser, and the provider's
+// own checks (PKCE, nonce) tie the answer to the login this browser started.
+func (h *Handler) handleLoginReturn(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.provider(r, r.PathValue("provider"))
 	if err != nil {
 		return err
 	}
-	next := "/"
+	c, state, err := p.Callback(r)
+	return h.completeLogin(w, r, p, c, state, err)
+}
+
+// handleLoginACS completes a SAML login: the identity provider's page posts
+// the signed Response to the assertion consumer service (HTTP-POST binding),
+// cross-site and without our form token. The RelayState, compared with the
+// login cookie, and the provider's request tracking (InResponseTo bound to
+// this browser, single use) tie the answer to the login this browser started.
+func (h *Handler) handleLoginACS(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.provider(r, r.PathValue("provider"))
+	if err != nil {
+		return err
+	}
+	if p.ID() == "demo" {
+		return errNotFound // the DEMO form posts to the callback, with the form token
+	}
+	// A SAML Response with signatures and certificates is some tens of KB.
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		return &procedo.Error{Code: procedo.EINVALID, Message: "La richiesta non è valida.", Err: err}
+	}
+	c, state, err := p.Callback(r)
+	return h.completeLogin(w, r, p, c, state, err)
+}
+
+// completeLogin checks the state a provider's answer carried against the
+// login cookie and starts the citizen's session.
+func (h *Handler) completeLogin(w http.ResponseWriter, r *http.Request, p procedo.IdentityProvider, c *procedo.Citizen, state string, err error) error {
+	next, want := "/", ""
 	ck, cerr := r.Cookie(loginStateCookie)
+	if cerr == nil {
+		var n string
+		want, n, _ = strings.Cut(ck.Value, "|")
+		next = safeNext(n)
+	}
+	if err != nil {
+		if p.ID() == "demo" {
+			return err
+		}
+		h.loginFailed(w, r, p, next, err)
+		return nil
+	}
 	if cerr != nil {
 		return procedo.Errorf(procedo.EFORBIDDEN, "La procedura di accesso è scaduta: riprova.")
 	}
-	want, n, _ := strings.Cut(ck.Value, "|")
 	if state == "" || subtle.ConstantTimeCompare([]byte(want), []byte(state)) != 1 {
 		return procedo.Errorf(procedo.EFORBIDDEN, "La procedura di accesso non è valida: riprova.")
 	}
-	next = safeNext(n)
 	http.SetCookie(w, &http.Cookie{Name: loginStateCookie, Path: "/accedi", MaxAge: -1, HttpOnly: true, Secure: h.SecureCookies})
 	c.Provider = p.ID()
 	ctx := r.Context()

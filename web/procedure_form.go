@@ -133,6 +133,15 @@ func formErrorList(form procedo.Form, fe procedo.FieldErrors) []fieldError {
 	return out
 }
 
+// serviceActive refuses applications to a service whose model is not active
+// (Modello Comuni "stato del servizio").
+func serviceActive(v *procedo.ProcedureVersion) error {
+	if v.Definition.Active() {
+		return nil
+	}
+	return procedo.Errorf(procedo.ECONFLICT, "Il servizio online non è attivo: %s", v.Definition.StatusReason)
+}
+
 func init() {
 	funcs["addressParts"] = addressParts
 	funcs["groupRows"] = groupRows

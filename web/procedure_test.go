@@ -29,7 +29,7 @@ func newModelHandler(env *testkit.Env) http.Handler {
 		Outbox: sqlstore.NewOutboxService(db), Audit: sqlstore.NewAuditService(db), Blobs: db.Blobs, Renderer: &pdf.Renderer{}, Demo: true,
 		Models: library.Codec{}}
 	h.DailyRegisters, h.Classifications, h.Segnatura = sqlstore.NewDailyRegisterService(db), sqlstore.NewClassificationService(db), testSegnatura(db)
-	h.Identity = []procedo.IdentityProvider{&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"}}
+	h.IdentityFor = web.StaticIdentity(&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"})
 	h.Init()
 	return h.Routes()
 }

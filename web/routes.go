@@ -30,6 +30,9 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("GET /accedi/{provider}", h.get(h.handleLoginStart))
 	mux.HandleFunc("GET /accedi/demo/modulo", h.get(h.handleLoginDemoForm))
 	mux.HandleFunc("POST /accedi/{provider}/callback", h.post(h.handleLoginCallback))
+	mux.HandleFunc("GET /accedi/{provider}/callback", h.get(h.handleLoginReturn))
+	mux.HandleFunc("POST /accedi/{provider}/acs", h.get(h.handleLoginACS)) // no form token: see handleLoginACS
+	mux.HandleFunc("GET /accedi/{provider}/metadata", h.get(h.handleLoginMetadata))
 	mux.HandleFunc("POST /esci", h.post(h.handleLogout))
 	mux.HandleFunc("GET /pratiche", h.get(h.handleMyCaseList))
 	mux.HandleFunc("GET /pratiche/{id}", h.get(h.handleMyCaseView))
@@ -103,6 +106,12 @@ func (h *Handler) Routes() http.Handler {
 	// CrossOriginProtection refuses cross-site POSTs by their Sec-Fetch-Site or
 	// Origin headers, in addition to the form tokens.
 	cop := http.NewCrossOriginProtection()
+	// Except the SAML assertion consumer service: the identity provider's page
+	// posts the signed Response to it from another site by design (HTTP-POST
+	// binding). What protects it is the SAML message itself: signed by the
+	// IdP, answering a request this browser made (InResponseTo and RelayState
+	// bound to its cookies), accepted once.
+	cop.AddInsecureBypassPattern("POST /accedi/{provider}/acs")
 	root.Handle("/", cop.Handler(h.withTenant(mux)))
 	return securityHeaders(root)
 }

@@ -48,8 +48,11 @@ type Handler struct {
 	DailyRegisters  procedo.DailyRegisterService
 	Classifications procedo.ClassificationService
 
-	// Identity lists the citizens' identity providers offered on the login page.
-	Identity []procedo.IdentityProvider
+	// IdentityFor returns the citizens' identity providers of tenant t, offered
+	// on its login page (SPID, CIE; the DEMO provider in demo mode). It is
+	// called on every login request, so it must be cheap (cached); nil offers
+	// none.
+	IdentityFor func(ctx context.Context, t *procedo.Tenant) []procedo.IdentityProvider
 
 	Logger        *slog.Logger
 	Demo          bool   // demo mode: DEMO banner, DEMO mailbox, demo credentials shown

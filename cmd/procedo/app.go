@@ -13,7 +13,6 @@ import (
 	"github.com/procedo/procedo"
 	"github.com/procedo/procedo/api"
 	"github.com/procedo/procedo/blob"
-	"github.com/procedo/procedo/identity"
 	"github.com/procedo/procedo/jobs"
 	"github.com/procedo/procedo/library"
 	"github.com/procedo/procedo/mail"
@@ -26,11 +25,11 @@ import (
 
 // App is procedo wired together: database, blob store, services, web, API and jobs.
 type App struct {
-	Config Config
-	Logger *slog.Logger
-	DB     *sqlstore.DB
-	Blobs  blob.Store
-	Server *server.Server
+	Config    Config
+	Logger    *slog.Logger
+	DB        *sqlstore.DB
+	Blobs     blob.Store
+	Server    *server.Server
 	Runner    *jobs.Runner
 	Scheduler *jobs.Scheduler
 
@@ -103,12 +102,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		{Name: "daily-registers", Run: db.ScheduleDailyRegisters},
 	}}
 
-	var idps []procedo.IdentityProvider
-	if cfg.Demo {
-		// The DEMO provider exists only in demo mode; a production server has none
-		// until SPID/CIE are configured.
-		idps = append(idps, &identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"})
-	}
+	idps := newIdentityProviders(sqlstore.NewIdentityProviderService(db), cfg.Demo, logger)
 	staticFS, err := fs.Sub(static.FS, ".")
 	if err != nil {
 		a.Close()
@@ -116,7 +110,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	}
 	w := &web.Handler{Tenants: tenants, Users: users, Sessions: sqlstore.NewSessionService(db), OrgUnits: sqlstore.NewOrgUnitService(db),
 		Procedures: procs, Applications: apps, Cases: cases, Documents: docs, Registrations: regs, Outbox: outbox, Audit: audit,
-		Blobs: blobs, Renderer: renderer, Identity: idps, Logger: logger, Demo: cfg.Demo, DefaultTenant: cfg.DefaultTenant,
+		Blobs: blobs, Renderer: renderer, IdentityFor: idps.For, Logger: logger, Demo: cfg.Demo, DefaultTenant: cfg.DefaultTenant,
 		SecureCookies: cfg.SecureCookies(), MaxUpload: int64(cfg.MaxUploadMB) << 20, Notify: a.Runner.Notify, Static: staticFS}
 	w.DailyRegisters, w.Classifications = daily, sqlstore.NewClassificationService(db)
 	w.Segnatura = (&segnaturaMaker{Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), Classifications: w.Classifications}).Build

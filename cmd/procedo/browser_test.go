@@ -125,6 +125,13 @@ func TestBrowserAccessibility(t *testing.T) {
 	// The citizen sees the decision.
 	check("Pratica del cittadino, respinta", site+"/pratiche/"+caseID)
 
+	// Catalogue and transparency sheets of the procedure models.
+	check("Catalogo dei servizi", site+"/servizi")
+	check("Catalogo, ricerca e categoria", site+"/servizi?q=suolo&categoria="+url.QueryEscape("Strade, mobilità e suolo pubblico"))
+	check("Tipologie di procedimento", site+"/amministrazione-trasparente/attivita-e-procedimenti/tipologie-di-procedimento")
+	check("Scheda del procedimento con il flusso", site+"/amministrazione-trasparente/attivita-e-procedimenti/tipologie-di-procedimento/occupazione-suolo-pubblico")
+	check("Servizio con pagamenti e campi condizionati", site+"/servizi/occupazione-suolo-pubblico")
+
 	// DEMO mailbox and one message.
 	check("Posta DEMO", site+"/demo/posta")
 	wantStatus(t, clickLoad(t, b, "main table a"), http.StatusOK)
@@ -173,6 +180,21 @@ func TestBrowserAccessibility(t *testing.T) {
 	wantStatus(t, clickLoad(t, b, "main button[type=submit]"), http.StatusUnprocessableEntity)
 	wantText(t, b, "#password-errore", "10 caratteri")
 	checkHere("Modifica utente con errori")
+	// Procedure models: list, versions, editor with preview and errors, import.
+	check("Procedimenti", office+"/ufficio/admin/procedimenti")
+	check("Procedimento e versioni", office+"/ufficio/admin/procedimenti/accesso-documentale")
+	check("Versione pubblicata", office+"/ufficio/admin/procedimenti/accesso-documentale/versioni/1")
+	check("Nuovo modello", office+"/ufficio/admin/procedimenti/nuovo")
+	wantStatus(t, clickLoad(t, b, `main button[value=anteprima]`), http.StatusOK)
+	checkHere("Anteprima del modello")
+	b.Do(t, clearField("#source"), chromedp.SendKeys(chromedp.ID("source"), "id: Non valido\n"))
+	wantStatus(t, clickLoad(t, b, `main button[value=salva]`), http.StatusUnprocessableEntity)
+	checkHere("Nuovo modello con errori")
+	b.Do(t, chromedp.Navigate(office+"/ufficio/admin/procedimenti/accesso-documentale"))
+	wantStatus(t, clickLoad(t, b, `main form[action$="/bozza"] button`), http.StatusOK)
+	checkHere("Bozza di una nuova versione")
+	check("Differenze tra versioni", office+"/ufficio/admin/procedimenti/accesso-documentale/differenze?da=1&a=2")
+	check("Importa modelli", office+"/ufficio/admin/procedimenti/importa")
 
 	// Registry desk: the administrator logs out, the registry desk (also
 	// records manager in the demo) logs in.
@@ -191,7 +213,9 @@ func TestBrowserAccessibility(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("f-corr_name_1"), "Associazione Pro Loco"),
 		chromedp.SetValue(chromedp.CSS("#f-channel"), "pec"),
 		chromedp.SetValue(chromedp.CSS("#f-classification"), "VII.1"),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('#f-action_office').selectedIndex = 1`),
+		// The Segreteria, whose operator answers below, is the office for action.
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#f-action_office');
+			s.value = [...s.options].find(o => o.text.startsWith('Ufficio Segreteria')).value })()`),
 		chromedp.SetUploadFiles(chromedp.ID("f-main"), []string{writePDF(t)}),
 	)
 	wantStatus(t, clickLoad(t, b, "main form button[type=submit]"), http.StatusOK)

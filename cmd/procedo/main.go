@@ -89,6 +89,10 @@ Usage:
   procedo tenant create --slug SLUG --name NAME [--ipa CODE] [--host HOST]… [--patron MM-DD]
   procedo user create --tenant SLUG --username U --role R[,R…] [--office CODE] [--name NAME] [--email E] --password-stdin
   procedo token create --tenant SLUG --user U
+  procedo identity add --tenant SLUG --id ID --kind oidc|saml --label LABEL [--config FILE|-] [--key-file F]
+                   [--certificate-file F] [--idp-metadata-file F] [--idp-metadata-signer-file F] [--disabled]
+  procedo identity list --tenant SLUG
+  procedo identity update --tenant SLUG --id ID [--label L] [--config FILE|-] [--enabled true|false] [--…-file F]
   procedo model validate FILE…
   procedo model import --tenant SLUG FILE [--publish] [--dry-run]
   procedo model export --tenant SLUG ID… [--version N]
@@ -139,6 +143,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		if s, r := sub(); s == "create" {
 			return m.runTokenCreate(ctx, cfg, r)
 		}
+	case "identity":
+		return m.runIdentity(ctx, cfg, rest)
 	case "deadline":
 		return m.runDeadline(ctx, cfg, rest)
 	case "model":
