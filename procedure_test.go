@@ -37,13 +37,19 @@ func TestProcedureDefinition_Validate(t *testing.T) {
 			d.SCIA, d.TermDays, d.Silence = &procedo.SCIARule{ControlDays: 30}, 30, procedo.SilenceAssent
 		}, "silence"},
 		{"Extension", func(d *procedo.ProcedureDefinition) { d.Extensions = []procedo.Extension{{Days: 0, Reason: "x"}} }, "extensions[0].days"},
-		{"UnknownPlaceholder", func(d *procedo.ProcedureDefinition) { d.Decisions = map[string]string{"accolta": "Si accoglie {{nome_sbagliato}}."} },
+		{"UnknownPlaceholder", func(d *procedo.ProcedureDefinition) {
+			d.Decisions = map[string]string{"accolta": "Si accoglie {{nome_sbagliato}}."}
+		},
 			"decisions.accolta"},
-		{"FieldPlaceholder", func(d *procedo.ProcedureDefinition) { d.Decisions = map[string]string{"accolta": "Per {{campo.nome}} di {{richiedente}}."} }, ""},
+		{"FieldPlaceholder", func(d *procedo.ProcedureDefinition) {
+			d.Decisions = map[string]string{"accolta": "Per {{campo.nome}} di {{richiedente}}."}
+		}, ""},
 		{"UnknownFieldPlaceholder", func(d *procedo.ProcedureDefinition) { d.Decisions = map[string]string{"accolta": "{{campo.cognome}}"} },
 			"decisions.accolta"},
 		{"UnknownOutcome", func(d *procedo.ProcedureDefinition) { d.Decisions = map[string]string{"approvata": "x"} }, "decisions.approvata"},
-		{"DocumentTemplate", func(d *procedo.ProcedureDefinition) { d.Documents = map[string]procedo.DocumentTemplate{"lettera": {Title: "Lettera"}} },
+		{"DocumentTemplate", func(d *procedo.ProcedureDefinition) {
+			d.Documents = map[string]procedo.DocumentTemplate{"lettera": {Title: "Lettera"}}
+		},
 			"documents.lettera.text"},
 		{"Classification", func(d *procedo.ProcedureDefinition) { d.Classification = "6.3" }, "classification"},
 		{"DossierType", func(d *procedo.ProcedureDefinition) { d.DossierType = "scatola" }, "dossier_type"},

@@ -46,18 +46,28 @@ type ProcessEdge struct {
 	Back     bool // it goes back to an earlier state (drawn below the diagram)
 }
 
-// LabelPoint returns where to write the edge's label: near the middle of its
-// first horizontal segment.
+// LabelPoint returns where to write the edge's label: above the middle of
+// its longest horizontal segment.
 func (e ProcessEdge) LabelPoint() Point {
-	if len(e.Points) < 2 {
+	best, bestLen := -1, -1
+	for i := 0; i+1 < len(e.Points); i++ {
+		a, b := e.Points[i], e.Points[i+1]
+		if a.Y == b.Y && abs(b.X-a.X) > bestLen {
+			best, bestLen = i, abs(b.X-a.X)
+		}
+	}
+	if best < 0 {
 		return Point{}
 	}
-	a, b := e.Points[0], e.Points[1]
-	if e.Back && len(e.Points) >= 3 {
-		a, b = e.Points[1], e.Points[2]
-		return Point{(a.X + b.X) / 2, a.Y + 14}
+	a, b := e.Points[best], e.Points[best+1]
+	return Point{(a.X + b.X) / 2, a.Y - 5}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
 	}
-	return Point{(a.X + b.X) / 2, a.Y - 6}
+	return n
 }
 
 // ProcessGraph is a model's workflow as a process diagram: a start event, a
@@ -80,127 +90,158 @@ func (g *ProcessGraph) Node(id string) (ProcessNode, bool) {
 	return ProcessNode{}, false
 }
 
-// Layout sizes, in diagram units.
+// Layout sizes, in diagram units. Every node sits in a cell of a grid; the
+// gaps between cells (gapW wide, gapH high) hold no node, so that flows routed
+// through them never cross one.
 const (
 	graphMargin = 30
-	colWidth    = 170
-	rowHeight   = 110
 	taskW       = 130
 	taskH       = 64
+	gapW        = 50
+	gapH        = 50
+	colWidth    = taskW + gapW
+	rowHeight   = taskH + gapH
 	gatewaySize = 50
 	eventSize   = 36
 )
 
-// Graph lays out the workflow of def (the default workflow if it has none).
+// Graph lays out the workflow of def (the default workflow if it has none),
+// left to right: the start event, each state in the column of its distance
+// from submitted, its gateway in the next column on the same row, the final
+// states in the last column. Forward flows run in the gaps between cells;
+// flows back to an earlier state run in the gap under their source's row.
 func (d *ProcedureDefinition) Graph() *ProcessGraph {
 	w := d.Flow()
 	g := &ProcessGraph{}
-	// Rank states by breadth-first distance from submitted.
 	rank := map[CaseStatus]int{CaseSubmitted: 0}
 	queue := []CaseStatus{CaseSubmitted}
 	for len(queue) > 0 {
-		s := queue[0]
+		st := queue[0]
 		queue = queue[1:]
 		for _, t := range w.Transitions {
-			if t.From == s {
+			if t.From == st {
 				if _, ok := rank[t.To]; !ok {
-					rank[t.To] = rank[s] + 1
+					rank[t.To] = rank[st] + 1
 					queue = append(queue, t.To)
 				}
 			}
 		}
 	}
 	maxRank := 0
-	for _, s := range w.States {
-		if !w.Final(s.Name) {
-			maxRank = max(maxRank, rank[s.Name])
+	for _, st := range w.States {
+		if !w.Final(st.Name) {
+			maxRank = max(maxRank, rank[st.Name])
 		}
 	}
 	outCount := map[CaseStatus]int{}
 	for _, t := range w.Transitions {
 		outCount[t.From]++
 	}
-	// Columns: 0 start; state of rank r at 1+2r, its gateway at 2+2r; final
-	// states in the last column.
+	cellX := func(col int) int { return graphMargin + col*colWidth }
+	cellY := func(row int) int { return graphMargin + row*rowHeight }
+	where := map[string]gridCell{}
 	rows := map[int]int{}
-	place := func(n ProcessNode, col int) ProcessNode {
-		row := rows[col]
-		rows[col]++
-		// Nodes of a cell share its centre, so that flows between nodes of
-		// one row are straight.
-		n.X = graphMargin + col*colWidth + taskW/2 - n.W/2
-		n.Y = graphMargin + row*rowHeight + taskH/2 - n.H/2
-		return n
+	place := func(n ProcessNode, col, row int) {
+		n.X = cellX(col) + (taskW-n.W)/2
+		n.Y = cellY(row) + (taskH-n.H)/2
+		where[n.ID] = gridCell{col, row}
+		rows[col] = max(rows[col], row+1)
+		g.Nodes = append(g.Nodes, n)
 	}
-	g.Nodes = append(g.Nodes, place(ProcessNode{ID: "start", Kind: NodeStart, Label: "Istanza presentata", W: eventSize, H: eventSize}, 0))
+	place(ProcessNode{ID: "start", Kind: NodeStart, Label: "Istanza presentata", W: eventSize, H: eventSize}, 0, 0)
 	endCol := 1 + 2*(maxRank+1)
 	nodeOf := map[CaseStatus]string{}
 	exitOf := map[CaseStatus]string{}
-	for _, s := range w.States {
-		label := s.Label
+	for _, st := range w.States {
+		label := st.Label
 		if label == "" {
-			label = s.Name.Label()
+			label = st.Name.Label()
 		}
-		if w.Final(s.Name) && s.Name != CaseSubmitted {
-			id := "end_" + string(s.Name)
-			g.Nodes = append(g.Nodes, place(ProcessNode{ID: id, Kind: NodeEnd, Label: label, State: s.Name, Phase: s.Phase, W: eventSize, H: eventSize}, endCol))
-			nodeOf[s.Name] = id
+		if w.Final(st.Name) && st.Name != CaseSubmitted {
+			id := "end_" + string(st.Name)
+			place(ProcessNode{ID: id, Kind: NodeEnd, Label: label, State: st.Name, Phase: st.Phase, W: eventSize, H: eventSize}, endCol, rows[endCol])
+			nodeOf[st.Name] = id
 			continue
 		}
-		r, ok := rank[s.Name]
+		r, ok := rank[st.Name]
 		if !ok {
-			r = maxRank // unreachable states (rejected by Validate) still get drawn
+			r = maxRank // unreachable states (refused by Validate) still get drawn
 		}
-		id := "state_" + string(s.Name)
-		g.Nodes = append(g.Nodes, place(ProcessNode{ID: id, Kind: NodeTask, Label: label, State: s.Name, Phase: s.Phase, W: taskW, H: taskH}, 1+2*r))
-		nodeOf[s.Name], exitOf[s.Name] = id, id
-		if outCount[s.Name] > 1 {
-			gw := "gw_" + string(s.Name)
-			g.Nodes = append(g.Nodes, place(ProcessNode{ID: gw, Kind: NodeGateway, Label: "", State: s.Name, W: gatewaySize, H: gatewaySize}, 2+2*r))
-			exitOf[s.Name] = gw
+		col := 1 + 2*r
+		row := rows[col]
+		id := "state_" + string(st.Name)
+		place(ProcessNode{ID: id, Kind: NodeTask, Label: label, State: st.Name, Phase: st.Phase, W: taskW, H: taskH}, col, row)
+		nodeOf[st.Name], exitOf[st.Name] = id, id
+		if outCount[st.Name] > 1 {
+			gw := "gw_" + string(st.Name)
+			place(ProcessNode{ID: gw, Kind: NodeGateway, State: st.Name, W: gatewaySize, H: gatewaySize}, col+1, row)
+			exitOf[st.Name] = gw
 		}
 	}
-	for i := range g.Nodes {
-		g.Width = max(g.Width, g.Nodes[i].X+g.Nodes[i].W+graphMargin)
-		g.Height = max(g.Height, g.Nodes[i].Y+g.Nodes[i].H+graphMargin)
+	nrows := 0
+	for _, n := range rows {
+		nrows = max(nrows, n)
 	}
+	g.Width = cellX(endCol) + taskW + graphMargin
+	g.Height = cellY(nrows) - gapH + graphMargin + 30 // room for the labels under the end events
 	nodes := map[string]ProcessNode{}
 	for _, n := range g.Nodes {
 		nodes[n.ID] = n
 	}
-	back := 0
+	occupied := func(col, row int) bool {
+		for _, c := range where {
+			if c.col == col && c.row == row {
+				return true
+			}
+		}
+		return false
+	}
+	// Flows sharing a gap are spread apart a little.
+	gapUse := map[int]int{}      // column of the gap on its left → flows using it
+	corridorUse := map[int]int{} // row of the gap above it → flows using it
+	spread := func(used map[int]int, k int) int {
+		n := used[k]
+		used[k]++
+		return (n % 5) * 5
+	}
 	edge := func(id, from, to string, t *Transition) {
 		a, b := nodes[from], nodes[to]
+		ca, cb := where[from], where[to]
 		e := ProcessEdge{ID: id, From: from, To: to}
 		if t != nil {
-			d := derive(*t)
-			e.Label, e.Roles, e.Action = d.Label, d.Roles, &d
+			dt := derive(*t)
+			e.Label, e.Roles, e.Action = dt.Label, dt.Roles, &dt
 		}
+		src := Point{a.X + a.W, a.CenterY()}
+		dst := Point{b.X, b.CenterY()}
 		switch {
-		case b.X > a.X+a.W/2:
-			p0 := Point{a.X + a.W, a.CenterY()}
-			p3 := Point{b.X, b.CenterY()}
-			if p0.Y == p3.Y {
-				e.Points = []Point{p0, p3}
-			} else {
-				mx := b.X - 20
-				e.Points = []Point{p0, {mx, p0.Y}, {mx, p3.Y}, p3}
-			}
+		case cb.col > ca.col && cb.row == ca.row && !blocked(ca, cb, occupied):
+			e.Points = []Point{src, dst}
+		case cb.col == ca.col+1:
+			gx := cellX(cb.col) - gapW/2 + spread(gapUse, cb.col) - 10
+			e.Points = []Point{src, {gx, src.Y}, {gx, dst.Y}, dst}
+		case cb.col > ca.col:
+			gx1 := cellX(ca.col+1) - gapW/2 + spread(gapUse, ca.col+1) - 10
+			cy := cellY(cb.row) - gapH/2 + spread(corridorUse, cb.row) - 10
+			gx2 := cellX(cb.col) - gapW/2 + spread(gapUse, cb.col) - 10
+			e.Points = []Point{src, {gx1, src.Y}, {gx1, cy}, {gx2, cy}, {gx2, dst.Y}, dst}
 		default:
-			// Back (or same-column) flows run below the diagram.
-			back++
-			low := g.Height + back*18
+			// Back to an earlier (or the same) column: down into the gap under
+			// the source's row, left, then into the target from its left.
 			e.Back = true
-			e.Points = []Point{{a.CenterX(), a.Y + a.H}, {a.CenterX(), low}, {b.CenterX(), low}, {b.CenterX(), b.Y + b.H}}
+			down := Point{a.CenterX(), a.Y + a.H}
+			cy := cellY(ca.row+1) - gapH/2 + spread(corridorUse, ca.row+1) - 10
+			gx := cellX(cb.col) - gapW/2 + spread(gapUse, cb.col) - 10
+			e.Points = []Point{down, {down.X, cy}, {gx, cy}, {gx, dst.Y}, dst}
 		}
 		g.Edges = append(g.Edges, e)
 	}
 	if id, ok := nodeOf[CaseSubmitted]; ok {
 		edge("flow_start", "start", id, nil)
 	}
-	for _, s := range w.States {
-		if gw, ok := exitOf[s.Name]; ok && gw != nodeOf[s.Name] {
-			edge("flow_"+string(s.Name)+"_choice", nodeOf[s.Name], gw, nil)
+	for _, st := range w.States {
+		if gw, ok := exitOf[st.Name]; ok && gw != nodeOf[st.Name] {
+			edge("flow_"+string(st.Name)+"_choice", nodeOf[st.Name], gw, nil)
 		}
 	}
 	for i, t := range w.Transitions {
@@ -211,8 +252,21 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		}
 		edge("flow_"+strconv.Itoa(i+1)+"_"+t.Name, from, to, &t)
 	}
-	g.Height += back*18 + 10
 	return g
+}
+
+// gridCell is the position of a node in the layout grid.
+type gridCell struct{ col, row int }
+
+// blocked reports whether a cell strictly between a and b on their row holds
+// a node.
+func blocked(a, b gridCell, occupied func(col, row int) bool) bool {
+	for c := a.col + 1; c < b.col; c++ {
+		if occupied(c, a.row) {
+			return true
+		}
+	}
+	return false
 }
 
 // TransitionSummary describes in Italian what an action does: who may take it,

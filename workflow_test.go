@@ -109,13 +109,21 @@ func TestProcedureWorkflow_Validate(t *testing.T) {
 		{"OK", func(*procedo.ProcedureWorkflow, *procedo.ProcedureDefinition) {}, ""},
 		{"NoSubmitted", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) { w.States[0].Name = "nuova" }, "workflow.states"},
 		{"UnknownTarget", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) { w.Transitions[0].To = "limbo" }, "workflow.transitions[0].to"},
-		{"UnknownRole", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) { w.Transitions[0].Roles = []procedo.Role{"citizen"} },
+		{"UnknownRole", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) {
+			w.Transitions[0].Roles = []procedo.Role{"citizen"}
+		},
 			"workflow.transitions[0].roles[0]"},
-		{"RejectWithoutReason", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) { w.Transitions[4].NeedsReason = false },
+		{"RejectWithoutReason", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) {
+			w.Transitions[4].NeedsReason = false
+		},
 			"workflow.transitions[4].needs_reason"},
-		{"DecisionToOpenState", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) { w.Transitions[0].Document = procedo.DocDecision },
+		{"DecisionToOpenState", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) {
+			w.Transitions[0].Document = procedo.DocDecision
+		},
 			"workflow.transitions[0].document"},
-		{"UnknownDocument", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) { w.Transitions[0].Document = "lettera" },
+		{"UnknownDocument", func(w *procedo.ProcedureWorkflow, _ *procedo.ProcedureDefinition) {
+			w.Transitions[0].Document = "lettera"
+		},
 			"workflow.transitions[0].document"},
 		{"SuspensionNotAllowed", func(_ *procedo.ProcedureWorkflow, d *procedo.ProcedureDefinition) { d.SuspensionAllowed = false },
 			"workflow.transitions[1].clock"},

@@ -202,15 +202,15 @@ func (s *Server) handleProcedureCreate(w http.ResponseWriter, r *http.Request) e
 
 // importItemJSON is the plan for one model of a package (schema ImportItem).
 type importItemJSON struct {
-	Key          string           `json:"key"`
-	Title        string           `json:"title"`
-	ModelVersion string           `json:"model_version"`
-	Action       string           `json:"action"`
-	Version      int              `json:"version"`
-	Current      *versionJSON     `json:"current"`
-	Draft        *versionJSON     `json:"draft"`
-	Changes      []changeJSON     `json:"changes"`
-	Localise     []string         `json:"localise"`
+	Key          string       `json:"key"`
+	Title        string       `json:"title"`
+	ModelVersion string       `json:"model_version"`
+	Action       string       `json:"action"`
+	Version      int          `json:"version"`
+	Current      *versionJSON `json:"current"`
+	Draft        *versionJSON `json:"draft"`
+	Changes      []changeJSON `json:"changes"`
+	Localise     []string     `json:"localise"`
 }
 
 // changeJSON is one difference between two versions (schema Change).

@@ -65,7 +65,7 @@ func TestProcedures(t *testing.T) {
 		{name: "CreateNotYAML", method: "POST", url: "/api/v1/procedures", body: "id: [", token: "A.admin", status: 422,
 			want: []string{`YAML non valido`}},
 		{name: "Create", method: "POST", url: "/api/v1/procedures", body: model, token: "A.admin", status: 201,
-			want: []string{`"status":"draft"`, `"version":1`, `"definition":{"id":"segnalazione-reclamo"`},
+			want:    []string{`"status":"draft"`, `"version":1`, `"definition":{"id":"segnalazione-reclamo"`},
 			headers: map[string]string{"Location": "/api/v1/procedures/segnalazione-reclamo/versions/1"}},
 		{name: "CreateJSONConflict", method: "POST", url: "/api/v1/procedures", body: model, token: "A.admin", status: 409},
 		{name: "DraftHiddenFromOperator", url: "/api/v1/procedures/segnalazione-reclamo/versions/1", token: "A.operator", status: 404},

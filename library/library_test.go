@@ -284,8 +284,8 @@ func TestSchema(t *testing.T) {
 		t.Errorf("package: %v", err)
 	}
 	for name, bad := range map[string]string{
-		"UnknownField": strings.Replace(validModel, "term_days", "term_day", 1),
-		"BadFieldType": strings.Replace(validModel, "type: text", "type: testo", 1),
+		"UnknownField":  strings.Replace(validModel, "term_days", "term_day", 1),
+		"BadFieldType":  strings.Replace(validModel, "type: text", "type: testo", 1),
 		"MissingOffice": strings.Replace(validModel, "office: SEGR\n", "", 1),
 	} {
 		if err := sch.Validate(instance(t, []byte(bad))); err == nil {

@@ -92,6 +92,19 @@ func (s *DocumentService) FindDocumentByID(ctx context.Context, id int64) (_ *pr
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
+	// An office reads the documents of the registrations assigned to it.
+	if a != nil && a.User != nil && a.User.OrgUnitID != nil {
+		var n int
+		if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM registrations r WHERE r.tenant_id = ?
+			AND (r.document_id = ? OR r.id IN (SELECT registration_id FROM registration_documents WHERE tenant_id = ? AND document_id = ?))
+			AND (r.org_unit_id = ? OR EXISTS (SELECT 1 FROM registration_assignments x WHERE x.registration_id = r.id AND x.org_unit_id = ?))`,
+			tid, id, tid, id, *a.User.OrgUnitID, *a.User.OrgUnitID).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return d, nil
+		}
+	}
 	cases := NewCaseService(s.db)
 	for _, cid := range caseIDs {
 		if _, err := cases.FindCaseByID(ctx, cid); err == nil {
