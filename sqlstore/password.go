@@ -15,14 +15,20 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// argon2id parameters: the OWASP minimum recommendation (19 MiB, 2 passes, 1
-// lane), which keeps a login around 30 ms on a small VPS.
-const (
-	argonMemory  = 19 * 1024
-	argonTime    = 2
-	argonThreads = 1
-	argonKeyLen  = 32
-)
+// Argon2Params are the argon2id cost parameters of new password hashes; each
+// hash records its own, so changing them never breaks existing passwords.
+type Argon2Params struct {
+	Memory  uint32 // KiB
+	Time    uint32 // passes
+	Threads uint8
+}
+
+// PasswordParams is the OWASP minimum recommendation (19 MiB, 2 passes, 1
+// lane), which keeps a login around 30 ms on a small VPS. Tests lower it
+// (testkit) so that fixtures with many users stay fast; nothing else should.
+var PasswordParams = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1}
+
+const argonKeyLen = 32
 
 // hashPassword returns the PHC string of an argon2id hash with a random salt.
 func hashPassword(pw string) (string, error) {
@@ -30,8 +36,9 @@ func hashPassword(pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	p := PasswordParams
+	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 

@@ -73,6 +73,12 @@ func NewDSN(tb testing.TB) string {
 	return u.String()
 }
 
+func init() {
+	// Tests create many users: cheap hashes keep them fast. Production keeps
+	// sqlstore's default cost; every hash records its own parameters.
+	sqlstore.PasswordParams = sqlstore.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+}
+
 // OpenDB opens and migrates a fresh database with a blob store in a temporary
 // folder and the PDF renderer; it is closed when the test ends.
 func OpenDB(tb testing.TB) *sqlstore.DB {
