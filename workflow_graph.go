@@ -43,24 +43,24 @@ type ProcessEdge struct {
 	Roles    []Role      // who may take it
 	Action   *Transition // the transition it draws; nil for internal flows
 	Points   []Point
-	Back     bool // it goes back to an earlier state (drawn below the diagram)
+	Back     bool // it goes back to an earlier state (routed under its source's row)
+	Number   int  // 1 + the index of its transition in the workflow; 0 for internal flows
 }
 
-// LabelPoint returns where to write the edge's label: above the middle of
-// its longest horizontal segment.
+// LabelPoint returns where to mark the edge (its number in the web diagram):
+// the middle of its last vertical segment, where flows into the same node are
+// apart, or of its only segment.
 func (e ProcessEdge) LabelPoint() Point {
-	best, bestLen := -1, -1
-	for i := 0; i+1 < len(e.Points); i++ {
-		a, b := e.Points[i], e.Points[i+1]
-		if a.Y == b.Y && abs(b.X-a.X) > bestLen {
-			best, bestLen = i, abs(b.X-a.X)
-		}
-	}
-	if best < 0 {
+	n := len(e.Points)
+	switch {
+	case n < 2:
 		return Point{}
+	case n == 2:
+		a, b := e.Points[0], e.Points[1]
+		return Point{(a.X + b.X) / 2, (a.Y + b.Y) / 2}
 	}
-	a, b := e.Points[best], e.Points[best+1]
-	return Point{(a.X + b.X) / 2, a.Y - 5}
+	a, b := e.Points[n-3], e.Points[n-2]
+	return Point{(a.X + b.X) / 2, (a.Y + b.Y) / 2}
 }
 
 func abs(n int) int {
@@ -138,7 +138,8 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		outCount[t.From]++
 	}
 	cellX := func(col int) int { return graphMargin + col*colWidth }
-	cellY := func(row int) int { return graphMargin + row*rowHeight }
+	// The first row leaves room above it for the flows routed in its gap.
+	cellY := func(row int) int { return graphMargin + gapH/2 + row*rowHeight }
 	where := map[string]gridCell{}
 	rows := map[int]int{}
 	place := func(n ProcessNode, col, row int) {
@@ -183,7 +184,7 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		nrows = max(nrows, n)
 	}
 	g.Width = cellX(endCol) + taskW + graphMargin
-	g.Height = cellY(nrows) - gapH + graphMargin + 30 // room for the labels under the end events
+	g.Height = cellY(nrows) + graphMargin + 10 // room for the labels under the end events and the last gap
 	nodes := map[string]ProcessNode{}
 	for _, n := range g.Nodes {
 		nodes[n.ID] = n
@@ -204,18 +205,28 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		used[k]++
 		return (n % 5) * 5
 	}
-	edge := func(id, from, to string, t *Transition) {
+	// Flows entering a task enter its left side at different heights.
+	incoming, entered := map[string]int{}, map[string]int{}
+	for _, t := range w.Transitions {
+		incoming[nodeOf[t.To]]++
+	}
+	incoming[nodeOf[CaseSubmitted]]++
+	edge := func(id, from, to string, t *Transition, number int) {
 		a, b := nodes[from], nodes[to]
 		ca, cb := where[from], where[to]
-		e := ProcessEdge{ID: id, From: from, To: to}
+		e := ProcessEdge{ID: id, From: from, To: to, Number: number}
 		if t != nil {
 			dt := derive(*t)
 			e.Label, e.Roles, e.Action = dt.Label, dt.Roles, &dt
 		}
 		src := Point{a.X + a.W, a.CenterY()}
 		dst := Point{b.X, b.CenterY()}
+		if b.Kind == NodeTask && incoming[to] > 1 {
+			dst.Y = b.Y + (entered[to]+1)*b.H/(incoming[to]+1)
+			entered[to]++
+		}
 		switch {
-		case cb.col > ca.col && cb.row == ca.row && !blocked(ca, cb, occupied):
+		case cb.col > ca.col && cb.row == ca.row && src.Y == dst.Y && !blocked(ca, cb, occupied):
 			e.Points = []Point{src, dst}
 		case cb.col == ca.col+1:
 			gx := cellX(cb.col) - gapW/2 + spread(gapUse, cb.col) - 10
@@ -237,11 +248,11 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		g.Edges = append(g.Edges, e)
 	}
 	if id, ok := nodeOf[CaseSubmitted]; ok {
-		edge("flow_start", "start", id, nil)
+		edge("flow_start", "start", id, nil, 0)
 	}
 	for _, st := range w.States {
 		if gw, ok := exitOf[st.Name]; ok && gw != nodeOf[st.Name] {
-			edge("flow_"+string(st.Name)+"_choice", nodeOf[st.Name], gw, nil)
+			edge("flow_"+string(st.Name)+"_choice", nodeOf[st.Name], gw, nil, 0)
 		}
 	}
 	for i, t := range w.Transitions {
@@ -250,7 +261,7 @@ func (d *ProcedureDefinition) Graph() *ProcessGraph {
 		if !okFrom || !okTo {
 			continue
 		}
-		edge("flow_"+strconv.Itoa(i+1)+"_"+t.Name, from, to, &t)
+		edge("flow_"+strconv.Itoa(i+1)+"_"+t.Name, from, to, &t, i+1)
 	}
 	return g
 }

@@ -86,6 +86,15 @@ func Model(id string) (*procedo.ProcedureDefinition, error) {
 	return Parse(id+".yaml", b)
 }
 
+// StandardPackage returns every standard model as one package file.
+func StandardPackage() ([]byte, error) {
+	defs, err := Models()
+	if err != nil {
+		return nil, err
+	}
+	return FormatModels(defs...)
+}
+
 // Codec implements procedo.ModelCodec with this package's functions.
 type Codec struct{}
 

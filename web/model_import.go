@@ -16,6 +16,7 @@ import (
 const maxPackageBytes = 4 << 20
 
 type modelImportPage struct {
+	Library  bool   // the standard library is offered
 	Source   string // the package, carried to the confirmation
 	Problems []procedo.ModelProblem
 	Plan     *procedo.ImportPlan
@@ -26,7 +27,7 @@ func (h *Handler) handleModelImportForm(w http.ResponseWriter, r *http.Request) 
 	if _, err := requireAdmin(r); err != nil {
 		return err
 	}
-	return h.renderModelImport(w, r, http.StatusOK, &modelImportPage{})
+	return h.renderModelImport(w, r, http.StatusOK, &modelImportPage{Library: h.StandardModels != nil})
 }
 
 func (h *Handler) renderModelImport(w http.ResponseWriter, r *http.Request, status int, data *modelImportPage) error {
@@ -47,7 +48,14 @@ func (h *Handler) handleModelImport(w http.ResponseWriter, r *http.Request) erro
 	if _, err := requireAdmin(r); err != nil {
 		return err
 	}
-	data := &modelImportPage{Source: r.PostFormValue("source")}
+	data := &modelImportPage{Source: r.PostFormValue("source"), Library: h.StandardModels != nil}
+	if r.PostFormValue("libreria") == "si" && h.StandardModels != nil {
+		b, err := h.StandardModels()
+		if err != nil {
+			return err
+		}
+		data.Source = string(b)
+	}
 	if r.MultipartForm != nil && len(r.MultipartForm.File["file"]) > 0 && r.MultipartForm.File["file"][0].Size > 0 {
 		f, err := r.MultipartForm.File["file"][0].Open()
 		if err != nil {

@@ -133,6 +133,17 @@ func TestModelAdmin(t *testing.T) {
 			t.Errorf("bpmn: %d", rec.Code)
 		}
 	})
+	t.Run("StandardLibrary", func(t *testing.T) {
+		doc := want(t, admin.postMultipart("/ufficio/admin/procedimenti/importa", url.Values{"libreria": {"si"}}), http.StatusOK)
+		defs, err := library.Models()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := doc.Find("section[aria-labelledby=piano] .card").Length(); n != len(defs) {
+			t.Errorf("%d models in the plan, want %d", n, len(defs))
+		}
+		wantText(t, doc, "section[aria-labelledby=piano]", "Già presente", "SCIA per aprire un negozio di vicinato")
+	})
 	t.Run("Import", func(t *testing.T) {
 		pkg, err := library.FormatModels(mustModels(t, "deroga-rumore", "passo-carrabile")...)
 		if err != nil {

@@ -36,11 +36,13 @@ type svgLine struct {
 	Text string
 }
 
-// svgEdge is one flow: its polyline and its label.
+// svgEdge is one flow: its polyline and the number of its action, drawn at
+// (NX, NY) and explained in the text alternative.
 type svgEdge struct {
 	Points string
-	Label  string
-	LX, LY int
+	Label  string // the action's label, for the number's tooltip
+	Number int    // 0 for internal flows
+	NX, NY int
 }
 
 // workflowStep describes one state and the actions that leave it.
@@ -53,6 +55,7 @@ type workflowStep struct {
 
 // workflowAction describes one transition in words.
 type workflowAction struct {
+	Number  int // as drawn on the diagram
 	Label   string
 	To      string
 	Summary string
@@ -86,18 +89,19 @@ func newDiagram(id string, def *procedo.ProcedureDefinition) *diagramView {
 			pts[i] = strconv.Itoa(p.X) + "," + strconv.Itoa(p.Y)
 		}
 		lp := e.LabelPoint()
-		d.Edges = append(d.Edges, svgEdge{Points: strings.Join(pts, " "), Label: shorten(e.Label, 26), LX: lp.X, LY: lp.Y})
+		d.Edges = append(d.Edges, svgEdge{Points: strings.Join(pts, " "), Label: e.Label, Number: e.Number, NX: lp.X, NY: lp.Y})
 	}
-	// Room below the lowest labels of the end events.
-	d.Height += 30
 	w := def.Flow()
 	for _, s := range w.States {
 		step := workflowStep{Label: def.StateLabel(s.Name), Phase: s.Phase}
 		if w.Final(s.Name) {
 			step.Outcome = s.Name.Outcome()
 		}
-		for _, t := range procedo.TransitionsFrom(def, s.Name) {
-			step.Actions = append(step.Actions, workflowAction{Label: t.Label, To: def.StateLabel(t.To), Summary: procedo.TransitionSummary(t)})
+		for i, t := range w.Transitions {
+			if t.From == s.Name {
+				t.Decision = t.Document == procedo.DocDecision
+				step.Actions = append(step.Actions, workflowAction{Number: i + 1, Label: t.Label, To: def.StateLabel(t.To), Summary: procedo.TransitionSummary(t)})
+			}
 		}
 		d.Steps = append(d.Steps, step)
 	}

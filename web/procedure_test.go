@@ -27,7 +27,7 @@ func newModelHandler(env *testkit.Env) http.Handler {
 		OrgUnits: sqlstore.NewOrgUnitService(db), Procedures: sqlstore.NewProcedureService(db), Applications: sqlstore.NewApplicationService(db),
 		Cases: sqlstore.NewCaseService(db), Documents: sqlstore.NewDocumentService(db), Registrations: sqlstore.NewRegistrationService(db),
 		Outbox: sqlstore.NewOutboxService(db), Audit: sqlstore.NewAuditService(db), Blobs: db.Blobs, Renderer: &pdf.Renderer{}, Demo: true,
-		Models: library.Codec{}}
+		Models: library.Codec{}, StandardModels: library.StandardPackage}
 	h.DailyRegisters, h.Classifications, h.Segnatura = sqlstore.NewDailyRegisterService(db), sqlstore.NewClassificationService(db), testSegnatura(db)
 	h.IdentityFor = web.StaticIdentity(&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"})
 	h.Init()
@@ -91,7 +91,7 @@ func TestProcedurePages(t *testing.T) {
 		if svg.Find("rect").Length() == 0 || svg.Find("polyline").Length() == 0 {
 			t.Error("the diagram has no states or flows")
 		}
-		wantText(t, doc, "main section ol", "Presentata", "«Accogli l'iscrizione» porta a «Iscrizione accolta»", "conclude il procedimento")
+		wantText(t, doc, "main section ol", "Presentata", "Azione 1, «Accogli l'iscrizione»: porta a «Iscrizione accolta»", "conclude il procedimento")
 		if doc.Find("[style]").Length() > 0 {
 			t.Error("inline style attribute (refused by the CSP)")
 		}

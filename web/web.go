@@ -43,6 +43,9 @@ type Handler struct {
 	Renderer      procedo.Renderer
 	// Models parses and writes procedure models (admin pages, BPMN, schema).
 	Models procedo.ModelCodec
+	// StandardModels returns the package of procedo's standard library of
+	// models, offered on the import page; nil offers none.
+	StandardModels func() ([]byte, error)
 
 	// DailyRegisters and Classifications serve the registry desk.
 	DailyRegisters  procedo.DailyRegisterService

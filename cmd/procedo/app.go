@@ -115,6 +115,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	w.DailyRegisters, w.Classifications = daily, sqlstore.NewClassificationService(db)
 	w.Segnatura = (&segnaturaMaker{Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), Classifications: w.Classifications}).Build
 	w.Models = library.Codec{}
+	w.StandardModels = library.StandardPackage
 	w.Init()
 	apiSrv := &api.Server{Users: users, Cases: cases, Documents: docs, Registrations: regs, Procedures: procs, Audit: audit, Logger: logger,
 		Blobs: blobs, Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), DailyRegisters: daily, Classifications: w.Classifications,
