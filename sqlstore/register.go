@@ -564,12 +564,16 @@ func (s *RegistrationService) checkClassification(ctx context.Context, tid int64
 	if code == "" {
 		return nil
 	}
-	var n int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM classifications WHERE tenant_id = ? AND code = ?`, tid, code).Scan(&n); err != nil {
+	var active bool
+	err := s.db.queryRow(ctx, `SELECT active FROM classifications WHERE tenant_id = ? AND code = ?`, tid, code).Scan(&active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return procedo.FieldErrors{"classification": "Voce del titolario sconosciuta: " + code + "."}
+	}
+	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return procedo.FieldErrors{"classification": "Voce del titolario sconosciuta: " + code + "."}
+	if !active {
+		return procedo.FieldErrors{"classification": "La voce " + code + " del titolario non è più in uso: scegline un'altra."}
 	}
 	return nil
 }

@@ -139,6 +139,13 @@ func TestAuthorization(t *testing.T) {
 		{"GET", ue, nil, adminB, 404},
 		{"POST", ue, url.Values{"roles": {"admin"}}, adminB, 404},
 		{"POST", ue, url.Values{"roles": {"admin"}}, opA, 403},
+		{"GET", "/ufficio/admin/titolario", nil, adminA, 200},
+		{"GET", "/ufficio/admin/titolario", nil, opA, 403},
+		{"GET", "/ufficio/admin/titolario", nil, mario, 401},
+		{"POST", "/ufficio/admin/titolario", url.Values{"code": {"XV"}, "title": {"Locale"}}, opA, 403},
+		{"POST", "/ufficio/admin/titolario", url.Values{"code": {"VII.99"}, "parent_code": {"VI"}, "title": {"x"}}, adminA, 422},
+		{"POST", "/ufficio/admin/titolario/modifica", url.Values{"code": {"I.1"}, "title": {"x"}, "active": {"1"}}, regA, 403},
+		{"POST", "/ufficio/admin/titolario/modifica", url.Values{"code": {"NESSUNO"}, "title": {"x"}}, adminA, 404},
 		{"GET", "/demo/posta", nil, anon, 200},
 		{"GET", "/nessuna/pagina", nil, anon, 404},
 	}

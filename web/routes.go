@@ -11,7 +11,7 @@ import (
 var registeredPages = []string{
 	"home", "service_view", "application_form", "receipt", "login", "login_demo", "my_case_list", "my_case_view",
 	"office_login", "worklist", "case_view", "admin_org_units", "admin_users", "admin_user_edit", "demo_mailbox",
-	"demo_mail_view", "error", "deadline",
+	"demo_mail_view", "error", "deadline", "admin_classifications",
 	"registry_new", "registry_list", "registry_view", "registry_receipt", "registry_daily", "assignment_list",
 	"procedure_catalogue", "procedure_sheet_list", "procedure_sheet", "model_list", "model_view", "model_edit", "model_diff",
 	"model_import",
@@ -71,6 +71,9 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("GET /ufficio/admin/uffici", h.get(h.handleAdminOrgUnits))
 	mux.HandleFunc("POST /ufficio/admin/uffici", h.post(h.handleAdminOrgUnitCreate))
 	mux.HandleFunc("POST /ufficio/admin/uffici/{id}", h.post(h.handleAdminOrgUnitUpdate))
+	mux.HandleFunc("GET /ufficio/admin/titolario", h.get(h.handleAdminClassifications))
+	mux.HandleFunc("POST /ufficio/admin/titolario", h.post(h.handleAdminClassificationCreate))
+	mux.HandleFunc("POST /ufficio/admin/titolario/modifica", h.post(h.handleAdminClassificationUpdate))
 	mux.HandleFunc("GET /ufficio/admin/utenti", h.get(h.handleAdminUsers))
 	mux.HandleFunc("POST /ufficio/admin/utenti", h.post(h.handleAdminUserCreate))
 	mux.HandleFunc("GET /ufficio/admin/utenti/{id}", h.get(h.handleAdminUserEdit))

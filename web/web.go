@@ -360,13 +360,15 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, url, flash st
 
 // Flash messages travel as short codes, so a crafted cookie cannot inject text.
 var flashMessages = map[string]string{
-	"login":       "Accesso effettuato.",
-	"logout":      "Sei uscito dall'area riservata.",
-	"decided":     "Decisione registrata: il provvedimento è stato protocollato e il richiedente sarà avvisato.",
-	"office-new":  "Ufficio creato.",
-	"office-save": "Ufficio aggiornato.",
-	"user-new":    "Utente creato.",
-	"user-save":   "Utente aggiornato.",
+	"login":               "Accesso effettuato.",
+	"logout":              "Sei uscito dall'area riservata.",
+	"decided":             "Decisione registrata: il provvedimento è stato protocollato e il richiedente sarà avvisato.",
+	"office-new":          "Ufficio creato.",
+	"office-save":         "Ufficio aggiornato.",
+	"user-new":            "Utente creato.",
+	"user-save":           "Utente aggiornato.",
+	"classification-new":  "Voce del titolario aggiunta.",
+	"classification-save": "Voce del titolario aggiornata.",
 
 	// Registry desk.
 	"registered":      "Documento protocollato.",

@@ -166,6 +166,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	wantText(t, b, "main details[open] .text-danger", "obbligatorio")
 	checkHere("Uffici, modifica con errori")
 	check("Utenti", office+"/ufficio/admin/utenti")
+	check("Titolario", office+"/ufficio/admin/titolario")
 	b.Do(t,
 		chromedp.SendKeys(chromedp.ID("username"), "nome non valido"),
 		chromedp.SendKeys(chromedp.ID("password"), "corta"),
