@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,6 +21,17 @@ type postgresDialect struct{}
 func (postgresDialect) name() string { return "postgres" }
 
 func (postgresDialect) open(ctx context.Context, dsn string) (*sql.DB, *sql.DB, error) {
+	// Plan each query with its parameters (pgx "exec" mode) instead of caching
+	// prepared statements: PostgreSQL's generic plans cannot see how selective a
+	// LIKE pattern or a full-text query is, and over millions of registrations
+	// the wrong plan costs seconds. Hot paths prepare their statements explicitly.
+	if !strings.Contains(dsn, "default_query_exec_mode") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + "default_query_exec_mode=exec"
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, nil, err
