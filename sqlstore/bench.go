@@ -104,7 +104,7 @@ func (db *DB) GenerateRegistrations(ctx context.Context, n int, progress func(in
 
 // generateChunk stores pre-dated registrations, numbered per year and chained.
 func generateChunk(ctx context.Context, tx *Tx, regs []*procedo.Registration, at time.Time) error {
-	reg, _, err := findRegisterTx(ctx, tx, regs[0].TenantID)
+	reg, _, err := findRegister(ctx, tx.queryRow, regs[0].TenantID)
 	if err != nil {
 		return err
 	}

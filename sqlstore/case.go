@@ -179,25 +179,12 @@ func (s *CaseService) FindCaseDocuments(ctx context.Context, caseID int64) (_ []
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.query(ctx, `SELECT `+documentColumns+` FROM documents d
+	return s.db.queryDocuments(ctx, `SELECT `+documentColumns+` FROM documents d
 		JOIN application_documents ad ON ad.document_id = d.id AND ad.tenant_id = d.tenant_id
 		WHERE d.tenant_id = ? AND ad.application_id = ?
 		UNION ALL
 		SELECT `+documentColumns+` FROM documents d WHERE d.tenant_id = ? AND d.id = ?
 		ORDER BY 1`, cas.TenantID, cas.ApplicationID, cas.TenantID, nullID(cas.DecisionDocumentID))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*procedo.Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 func nullID(p *int64) int64 {

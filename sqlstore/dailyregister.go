@@ -89,7 +89,7 @@ func (s *DailyRegisterService) ProduceDailyRegister(ctx context.Context, day pro
 	} else if procedo.ErrorCode(err) != procedo.ENOTFOUND {
 		return nil, err
 	}
-	reg, aoo, err := findRegister(ctx, s.db, tenant.ID)
+	reg, aoo, err := findRegister(ctx, s.db.queryRow, tenant.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -137,13 +137,13 @@ func (s *DailyRegisterService) ProduceDailyRegister(ctx context.Context, day pro
 	for crows.Next() {
 		var c dailyChange
 		var n int
-		var at = new(timeValueHolder)
-		if err := crows.Scan(&c.Register, &n, &c.Year, timeValue{&at.t}, &c.Kind, &c.Field, &c.OldValue, &c.NewValue, &c.Reason, &c.Actor); err != nil {
+		var at time.Time
+		if err := crows.Scan(&c.Register, &n, &c.Year, timeValue{&at}, &c.Kind, &c.Field, &c.OldValue, &c.NewValue, &c.Reason, &c.Actor); err != nil {
 			crows.Close()
 			return nil, err
 		}
 		c.Number = procedo.FormatProtocolNumber(n)
-		c.At = at.t.In(procedo.Rome).Format("2006-01-02T15:04:05-07:00")
+		c.At = at.In(procedo.Rome).Format("2006-01-02T15:04:05-07:00")
 		doc.Changes = append(doc.Changes, c)
 	}
 	if err := crows.Close(); err != nil {
@@ -210,8 +210,6 @@ func (s *DailyRegisterService) ProduceDailyRegister(ctx context.Context, day pro
 	}
 	return out, nil
 }
-
-type timeValueHolder struct{ t time.Time }
 
 func dailyPrintDocument(t *procedo.Tenant, d *dailyDocument) *procedo.PrintDocument {
 	p := &procedo.PrintDocument{Issuer: t.Name, IssuerLines: []string{"AOO " + d.AOO + " — registro " + d.Register},

@@ -39,12 +39,8 @@ type DB struct {
 	Blobs procedo.BlobStore
 	// Renderer renders issued documents (decisions) to PDF.
 	Renderer procedo.Renderer
-	// MailFrom is the sender address of notifications; used in message bodies.
-	MailFrom string
 	// BaseURL is the public URL of the installation, used in notification texts.
 	BaseURL string
-	// Demo marks documents issued as DEMO.
-	Demo bool
 
 	registrar registrar
 	stmts     sync.Map // SQL text → *sql.Stmt prepared on the write pool (hot paths only)

@@ -27,6 +27,24 @@ func scanDocument(row interface{ Scan(...any) error }) (*procedo.Document, error
 	return &d, err
 }
 
+// queryDocuments runs a query selecting documentColumns and scans every row.
+func (db *DB) queryDocuments(ctx context.Context, q string, args ...any) ([]*procedo.Document, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*procedo.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // insertDocument stores the row of a document whose content is already durable.
 func insertDocument(ctx context.Context, tx *Tx, d *procedo.Document) error {
 	d.CreatedAt = tx.now

@@ -198,25 +198,12 @@ func cachedRegister(ctx context.Context, tx *Tx, tid int64) (*procedo.Register, 
 	if r, ok := tx.db.registers.Load(tid); ok {
 		return r.(*procedo.Register), nil
 	}
-	r, _, err := findRegisterTx(ctx, tx, tid)
+	r, _, err := findRegister(ctx, tx.queryRow, tid)
 	if err != nil {
 		return nil, err
 	}
 	tx.db.registers.Store(tid, r)
 	return r, nil
-}
-
-func findRegisterTx(ctx context.Context, tx *Tx, tid int64) (*procedo.Register, *procedo.AOO, error) {
-	var r procedo.Register
-	var a procedo.AOO
-	err := tx.queryRow(ctx, `SELECT r.id, r.tenant_id, r.aoo_id, r.code, r.name, a.code, a.name
-		FROM registers r JOIN aoos a ON a.id = r.aoo_id WHERE r.tenant_id = ? AND r.code = 'PG'`, tid).
-		Scan(&r.ID, &r.TenantID, &r.AOOID, &r.Code, &r.Name, &a.Code, &a.Name)
-	if err != nil {
-		return nil, nil, notFound(err, "Registro di protocollo non trovato.")
-	}
-	a.ID, a.TenantID = r.AOOID, r.TenantID
-	return &r, &a, nil
 }
 
 const registrationColumns = `r.id, r.tenant_id, r.register_id, g.code, r.year, r.number, r.registered_at, r.direction, r.subject,
@@ -397,24 +384,11 @@ func (s *RegistrationService) FindRegistrationDocuments(ctx context.Context, id 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.query(ctx, `SELECT `+documentColumns+` FROM documents d
+	return s.db.queryDocuments(ctx, `SELECT `+documentColumns+` FROM documents d
 		JOIN registration_documents x ON x.document_id = d.id WHERE x.tenant_id = ? AND x.registration_id = ?
 		UNION
 		SELECT `+documentColumns+` FROM documents d WHERE d.tenant_id = ? AND d.id = ?
 		ORDER BY 1`, r.TenantID, r.ID, r.TenantID, nullID(r.DocumentID))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*procedo.Document
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // FindRegistrationHistory implements procedo.RegistrationService.

@@ -6,6 +6,7 @@ package sqlstore
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	_ "embed"
 	"encoding/csv"
 	"fmt"
@@ -178,13 +179,15 @@ func (s *TenantService) FindRegister(ctx context.Context) (_ *procedo.Register, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return findRegister(ctx, s.db, tid)
+	return findRegister(ctx, s.db.queryRow, tid)
 }
 
-func findRegister(ctx context.Context, db *DB, tid int64) (*procedo.Register, *procedo.AOO, error) {
+// findRegister returns the ordinary register (PG) of a tenant and its AOO,
+// through queryRow: the read pool (db.queryRow) or a transaction (tx.queryRow).
+func findRegister(ctx context.Context, queryRow func(context.Context, string, ...any) *sql.Row, tid int64) (*procedo.Register, *procedo.AOO, error) {
 	var r procedo.Register
 	var a procedo.AOO
-	err := db.queryRow(ctx, `SELECT r.id, r.tenant_id, r.aoo_id, r.code, r.name, a.code, a.name
+	err := queryRow(ctx, `SELECT r.id, r.tenant_id, r.aoo_id, r.code, r.name, a.code, a.name
 		FROM registers r JOIN aoos a ON a.id = r.aoo_id WHERE r.tenant_id = ? AND r.code = 'PG'`, tid).
 		Scan(&r.ID, &r.TenantID, &r.AOOID, &r.Code, &r.Name, &a.Code, &a.Name)
 	if err != nil {

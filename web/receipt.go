@@ -19,8 +19,13 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// findReceiptOfCase returns the receipt of a case the actor may view.
+// findReceiptOfCase returns the receipt of a case the actor (a citizen or an
+// operator) may view; EUNAUTHORIZED for anonymous visitors.
 func (h *Handler) findReceiptOfCase(r *http.Request) (*procedo.Receipt, error) {
+	if requestFrom(r).actor == nil {
+		_, err := requireCitizen(r)
+		return nil, err
+	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -34,11 +39,6 @@ func (h *Handler) findReceiptOfCase(r *http.Request) (*procedo.Receipt, error) {
 
 // handleReceipt shows the receipt of an application (L. 241/1990 art. 18-bis).
 func (h *Handler) handleReceipt(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireCitizen(r); err != nil {
-		if _, uerr := requireUser(r); uerr != nil {
-			return err
-		}
-	}
 	rec, err := h.findReceiptOfCase(r)
 	if err != nil {
 		return err
@@ -50,11 +50,6 @@ func (h *Handler) handleReceipt(w http.ResponseWriter, r *http.Request) error {
 
 // handleReceiptPDF returns the receipt as PDF.
 func (h *Handler) handleReceiptPDF(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireCitizen(r); err != nil {
-		if _, uerr := requireUser(r); uerr != nil {
-			return err
-		}
-	}
 	rec, err := h.findReceiptOfCase(r)
 	if err != nil {
 		return err

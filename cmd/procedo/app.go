@@ -55,8 +55,6 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (*sqlstore.
 	db.Blobs = blobs
 	db.Renderer = &pdf.Renderer{}
 	db.BaseURL = cfg.BaseURL
-	db.MailFrom = cfg.MailFrom
-	db.Demo = cfg.Demo
 	return db, blobs, nil
 }
 
