@@ -23,8 +23,8 @@ const module = "github.com/procedo/procedo"
 func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		"server":      {"web", "api"},
-		"api":         {"segnatura"}, // segnatura is plain data in, bytes out: no store, clock or network
-		"web":         {"web/static"},
+		"api":         {"segnatura", "signature"}, // segnatura and signature are plain data in, bytes out: no store or network
+		"web":         {"web/static", "signature"},
 		"mail":        {},
 		"testkit":     nil, // test support: anything
 		"cmd/procedo": nil, // wiring: anything
