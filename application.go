@@ -6,6 +6,7 @@ package procedo
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,8 @@ type Application struct {
 	TenantID           int64
 	ProcedureVersionID int64
 	Applicant          Citizen           // who applied
+	Phone              string            // the applicant's phone, if given in the applicant step
+	Company            *Company          // the company the applicant acts for as legal representative; nil for themselves
 	Data               map[string]string // cleaned form values
 	Documents          []*Document       // attachments, in form order
 	SubmittedAt        time.Time         // = protocol registration time (L. 241 art. 18-bis)
@@ -33,6 +36,16 @@ type Receipt struct {
 	Case         *Case
 	Registration *Registration
 	OrgUnit      *OrgUnit
+	Payments     []*PaymentNotice // the pagoPA fees paid with the application, if any
+}
+
+// ApplicationSubmission is an application to submit with
+// ApplicationService.SubmitApplication when it has more than form values:
+// the applicant's phone and the company they act for (from the applicant
+// step of a draft).
+type ApplicationSubmission struct {
+	Phone   string
+	Company *Company
 }
 
 // ApplicationService accepts citizens' applications in the tenant of ctx.
@@ -41,16 +54,23 @@ type ApplicationService interface {
 	// transaction stores the application and its documents (uploads must already
 	// be durable in the BlobStore), registers it in the protocol as incoming,
 	// opens the case with its legal term, and queues the receipt e-mail. Only a
-	// citizen may call it. EINVALID with FieldErrors for bad input; nothing is
-	// stored on any error.
+	// citizen may call it. EINVALID with FieldErrors for bad input, and for a
+	// procedure with fixed fees (they are paid through a draft: see
+	// DraftService.SubmitDraft); ECONFLICT when the procedure does not accept
+	// applications (AcceptsApplications); nothing is stored on any error.
 	SubmitApplication(ctx context.Context, versionID int64, data map[string]string, uploads []*Upload) (*Receipt, error)
 	// FindReceipt returns the receipt of an application the actor may see, or ENOTFOUND.
 	FindReceipt(ctx context.Context, applicationID int64) (*Receipt, error)
+	// FindApplicationStatus returns the receipt of an application and the
+	// history of its case, for whoever may view the case and for the
+	// integrator who submitted it on the applicant's behalf; ENOTFOUND
+	// otherwise (also for other tenants' applications).
+	FindApplicationStatus(ctx context.Context, applicationID int64) (*Receipt, []*CaseEvent, error)
 }
 
 // ApplicationPrintDocument describes the application form as submitted (the
 // istanza): it becomes the main document of the incoming registration.
-func ApplicationPrintDocument(t *Tenant, v *ProcedureVersion, applicant Citizen, data map[string]string, files []*Upload, at time.Time) *PrintDocument {
+func ApplicationPrintDocument(t *Tenant, v *ProcedureVersion, applicant Citizen, extra ApplicationSubmission, data map[string]string, files []*Upload, at time.Time) *PrintDocument {
 	d := &PrintDocument{
 		Issuer:   t.Name,
 		Title:    "Istanza presentata online",
@@ -63,6 +83,23 @@ func ApplicationPrintDocument(t *Tenant, v *ProcedureVersion, applicant Citizen,
 		{"Codice fiscale", applicant.FiscalCode},
 		{"Identità verificata con", applicant.Provider},
 	}})
+	if extra.Phone != "" || applicant.Email != "" {
+		sec := PrintSection{Heading: "Recapiti"}
+		if applicant.Email != "" {
+			sec.Fields = append(sec.Fields, PrintField{"E-mail", applicant.Email})
+		}
+		if extra.Phone != "" {
+			sec.Fields = append(sec.Fields, PrintField{"Telefono", extra.Phone})
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	if c := extra.Company; c != nil {
+		d.Sections = append(d.Sections, PrintSection{Heading: "Per conto di", Fields: []PrintField{
+			{"Impresa", c.Name},
+			{"Partita IVA", c.VATNumber},
+			{"In qualità di", "Legale rappresentante (dichiarato dal richiedente)"},
+		}})
+	}
 	for _, s := range v.Definition.Form.Sections {
 		sec := PrintSection{Heading: s.Title}
 		for _, f := range s.Fields {
@@ -139,7 +176,7 @@ func (r *Receipt) PrintDocument() *PrintDocument {
 			lines = append(lines, r.OrgUnit.Email)
 		}
 	}
-	return &PrintDocument{
+	d := &PrintDocument{
 		Issuer:      r.Tenant.Name,
 		IssuerLines: lines,
 		Title:       "Ricevuta di presentazione dell'istanza",
@@ -166,6 +203,30 @@ func (r *Receipt) PrintDocument() *PrintDocument {
 			}, Paragraphs: []string{def.SilenceLabel()}},
 		},
 	}
+	if a := r.Application; a != nil && a.Company != nil {
+		d.Sections = append(d.Sections[:2], append([]PrintSection{{Heading: "Per conto di", Fields: []PrintField{
+			{"Impresa", a.Company.Name + " (partita IVA " + a.Company.VATNumber + ")"},
+			{"In qualità di", "Legale rappresentante"},
+		}}}, d.Sections[2:]...)...)
+	}
+	if len(r.Payments) > 0 {
+		sec := PrintSection{Heading: "Pagamenti pagoPA"}
+		for _, n := range r.Payments {
+			sec.Fields = append(sec.Fields, PrintField{n.Causale, n.PaymentLine()})
+		}
+		d.Sections = append(d.Sections, sec)
+	}
+	return d
+}
+
+// PaymentLine describes a notice in one line: amount, codice avviso and
+// status, e.g. "16,00 € – codice avviso 3010 … – pagato il 02/03/2026".
+func (n *PaymentNotice) PaymentLine() string {
+	s := FormatCents(n.Amount) + " – codice avviso " + n.NoticeNumber.Grouped() + " – IUV " + n.IUV + " – "
+	if n.Status == PaymentPaid && n.PaidAt != nil {
+		return s + "pagato il " + n.PaidAt.In(Rome).Format("02/01/2006 alle 15:04")
+	}
+	return s + strings.ToLower(n.Status.Label())
 }
 
 // Mail returns the subject and body of the receipt e-mail.
@@ -180,12 +241,25 @@ func (r *Receipt) Mail(baseURL string) (subject, body string) {
 		"Responsabile del procedimento: " + r.ResponsibleLabel() + "\n" +
 		"Termine di conclusione: " + FormatDays(c.TermDays) + ", entro il " + c.DueDate.Italian() + "\n\n" +
 		r.Procedure.Definition.SilenceLabel() + "\n\n" +
+		paymentsMail(r.Payments) +
 		"Puoi seguire la pratica nell'area «Le mie pratiche»: " + baseURL + "/pratiche/" + itoa64(c.ID) + "\n\n" +
 		"In allegato la ricevuta in PDF.\n\n" + r.Tenant.Name + "\n"
 	if r.Tenant.Demo {
 		body += "\nDEMO — messaggio di prova senza valore legale.\n"
 	}
 	return subject, body
+}
+
+// paymentsMail lists paid fees for the receipt e-mail.
+func paymentsMail(ns []*PaymentNotice) string {
+	if len(ns) == 0 {
+		return ""
+	}
+	s := "Pagamenti pagoPA:\n"
+	for _, n := range ns {
+		s += "- " + n.Causale + ": " + n.PaymentLine() + "\n"
+	}
+	return s + "\n"
 }
 
 func itoa(n int) string     { return strconv.Itoa(n) }

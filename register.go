@@ -216,6 +216,19 @@ type RegistrationInput struct {
 	// Emergency, when set, records an entry first made in the emergency register
 	// during an outage (art. 63), now registered in the ordinary register.
 	Emergency *EmergencyEntry
+	// Sender, when set, is the sender's own registration of a document received
+	// from another AOO (segnatura import): each is registered only once
+	// (ECONFLICT otherwise). Incoming entries only.
+	Sender *SenderEntry
+}
+
+// SenderEntry identifies an entry of another AOO's protocol register.
+type SenderEntry struct {
+	IPACode  string // the sending administration's IPA code
+	AOOCode  string // the sending AOO's IPA code
+	Register string // the register's code, e.g. "PG"
+	Number   int    // the sender's protocol number, ≥ 1
+	Date     Date   // the sender's registration date
 }
 
 // EmergencyEntry is the number, date and time an entry got in the emergency register.
@@ -258,6 +271,16 @@ func (in *RegistrationInput) Validate() error {
 		}
 		if in.Emergency.At.IsZero() {
 			fe.Add("emergency_at", "Indica data e ora della registrazione di emergenza.")
+		}
+	}
+	if e := in.Sender; e != nil {
+		switch {
+		case in.Direction != DirectionIncoming:
+			fe.Add("sender_protocol", "Il protocollo del mittente si indica solo per i documenti in entrata.")
+		case e.IPACode == "" || e.AOOCode == "" || e.Register == "" || len(e.IPACode)+len(e.AOOCode)+len(e.Register) > 200:
+			fe.Add("sender_protocol", "Indica i codici IPA dell'amministrazione e dell'AOO mittenti e il codice del loro registro.")
+		case e.Number < 1 || e.Date.IsZero():
+			fe.Add("sender_protocol", "Indica numero e data della registrazione del mittente.")
 		}
 	}
 	if len(in.Correspondents) > 500 {
@@ -338,4 +361,12 @@ type RegistrationService interface {
 	// assignment: operators and managers of that office.
 	AcceptAssignment(ctx context.Context, assignmentID int64) error
 	ReturnAssignment(ctx context.Context, assignmentID int64, reason string) error
+	// ReassignRegistration gives a registration that its office for action
+	// (competenza) sent back to the desk to another office for action: the
+	// returned assignment stays as history, a new pending one is created and
+	// orgUnitID becomes the office for action; note, optional, goes into the
+	// history. Registry desk only (EFORBIDDEN). EINVALID (field "office") for an
+	// unknown office or one already assigned the registration; ECONFLICT when
+	// the assignment for action is not returned, or the entry is annulled.
+	ReassignRegistration(ctx context.Context, registrationID, orgUnitID int64, note string) error
 }

@@ -48,6 +48,8 @@ type Server struct {
 	Procedures    procedo.ProcedureService    // the catalogue and the procedure models
 	Models        procedo.ModelCodec          // parses uploaded models, exports BPMN
 	Audit         procedo.AuditService        // records document downloads; nil records nothing
+	Drafts        procedo.DraftService        // applications filled by integrators on behalf of applicants
+	Applications  procedo.ApplicationService  // submitted applications: receipt and case status
 	Logger        *slog.Logger                // receives internal errors; nil means slog.Default()
 
 	Blobs           procedo.BlobStore             // content of uploaded files, stored before the rows that reference it
@@ -55,6 +57,9 @@ type Server struct {
 	Keys            procedo.SigningKeyService     // the tenant's key and certificate that sign the segnatura
 	DailyRegisters  procedo.DailyRegisterService  // the daily registers (registro giornaliero)
 	Classifications procedo.ClassificationService // the titolario: titles in the segnatura, codes kept on import
+	// CaseWork is the back office's work on cases besides transitions
+	// (assignment); the wiring code sets it to the same store as Cases.
+	CaseWork procedo.CaseWorkService
 	// MaxUpload is the size limit of one uploaded file in bytes; 0 means
 	// procedo.DefaultMaxUpload. A request body may hold a little more than one
 	// such file, base64-encoded (maxUploadBody).

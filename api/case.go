@@ -5,6 +5,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/procedo/procedo"
@@ -30,6 +31,20 @@ type caseJSON struct {
 	UpdatedAt          time.Time          `json:"updated_at"`
 	ClosedAt           *time.Time         `json:"closed_at"`
 	Transitions        []transitionJSON   `json:"transitions"`
+
+	// The legal clock, denormalised on the case (see GET /cases/{id}/clock).
+	ResponsibleUserID     *int64                 `json:"responsible_user_id"`
+	Regime                string                 `json:"regime"`
+	ClockState            procedo.CaseClockState `json:"clock_state"`
+	Waiting               procedo.CaseWaiting    `json:"waiting"`
+	WaitingLabel          string                 `json:"waiting_label"`
+	WaitingUntil          *procedo.Date          `json:"waiting_until"`
+	Late                  bool                   `json:"late"`
+	AwaitingApproval      bool                   `json:"awaiting_approval"`
+	SilenceFormedOn       *procedo.Date          `json:"silence_formed_on"`
+	AttestationDocumentID *int64                 `json:"attestation_document_id"`
+	EffectiveOn           *procedo.Date          `json:"effective_on"`
+	SubstituteDueDate     *procedo.Date          `json:"substitute_due_date"`
 }
 
 type applicantJSON struct {
@@ -61,14 +76,18 @@ type transitionJSON struct {
 // caseViewJSON is a case with its history and documents (schema CaseDetail).
 type caseViewJSON struct {
 	caseJSON
-	Events    []eventJSON    `json:"events"`
-	Documents []documentJSON `json:"documents"`
+	ClockSummary string         `json:"clock_summary"`
+	DaysLeft     int            `json:"days_left"`
+	Overdue      bool           `json:"overdue"`
+	Events       []eventJSON    `json:"events"`
+	Documents    []documentJSON `json:"documents"`
 }
 
 type eventJSON struct {
 	ID             int64              `json:"id"`
 	At             time.Time          `json:"at"`
 	Kind           string             `json:"kind"`
+	Label          string             `json:"label"`
 	FromStatus     procedo.CaseStatus `json:"from_status"`
 	ToStatus       procedo.CaseStatus `json:"to_status"`
 	Transition     string             `json:"transition"`
@@ -87,6 +106,11 @@ func newCaseJSON(a *procedo.Actor, def *procedo.ProcedureDefinition, c *procedo.
 		Responsible: c.ResponsibleName, StartDate: optDate(c.StartDate), TermDays: c.TermDays, DueDate: optDate(c.DueDate),
 		RegistrationID: c.RegistrationID, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), ClosedAt: optTime(c.ClosedAt),
 		Transitions: []transitionJSON{},
+
+		ResponsibleUserID: c.ResponsibleUserID, Regime: c.Regime, ClockState: c.ClockState, Waiting: c.Waiting,
+		WaitingLabel: c.Waiting.Label(), WaitingUntil: optDate(c.WaitingUntil), Late: c.Late, AwaitingApproval: c.AwaitingApproval,
+		SilenceFormedOn: optDate(c.SilenceFormedOn), AttestationDocumentID: c.AttestationDocumentID, EffectiveOn: optDate(c.EffectiveOn),
+		SubstituteDueDate: optDate(c.SubstituteDueDate),
 	}
 	if c.DecisionDocumentID != nil || c.Status.Closed() {
 		out.Decision = &decisionJSON{DocumentID: c.DecisionDocumentID, RegistrationID: c.DecisionRegistrationID, Reason: c.DecisionReason}
@@ -99,7 +123,7 @@ func newCaseJSON(a *procedo.Actor, def *procedo.ProcedureDefinition, c *procedo.
 }
 
 func newEventJSON(e *procedo.CaseEvent) eventJSON {
-	return eventJSON{ID: e.ID, At: e.At.UTC(), Kind: e.Kind, FromStatus: e.FromStatus, ToStatus: e.ToStatus, Transition: e.Transition,
+	return eventJSON{ID: e.ID, At: e.At.UTC(), Kind: e.Kind, Label: procedo.CaseEventTitle(e.Kind), FromStatus: e.FromStatus, ToStatus: e.ToStatus, Transition: e.Transition,
 		ActorName: e.ActorName, Reason: e.Reason, RegistrationID: e.RegistrationID, DocumentID: e.DocumentID}
 }
 
@@ -123,13 +147,44 @@ func optTime(t *time.Time) *time.Time {
 // knownStatus reports whether s is one of the standard workflow states.
 func knownStatus(s procedo.CaseStatus) bool { return s.Label() != string(s) }
 
+// Worklists and orders accepted by GET /api/v1/cases.
+var (
+	caseViews = map[string]procedo.CaseView{"": procedo.CaseViewAll, "all": procedo.CaseViewAll, "new": procedo.CaseViewNew,
+		"mine": procedo.CaseViewMine, "waiting": procedo.CaseViewWaiting, "expiring": procedo.CaseViewExpiring,
+		"overdue": procedo.CaseViewOverdue, "approval": procedo.CaseViewApproval}
+	caseSorts = map[string]procedo.CaseSort{"": procedo.CaseSortDefault, "due": procedo.CaseSortDue, "newest": procedo.CaseSortNewest,
+		"oldest": procedo.CaseSortOldest}
+)
+
 // handleCaseList serves GET /api/v1/cases: the cases the caller may view,
-// newest first, filtered by status, office and open, one page at a time.
+// in a worklist (view), filtered by status, office, responsible, procedure,
+// open and a text search, sorted, one page at a time.
 func (s *Server) handleCaseList(w http.ResponseWriter, r *http.Request) error {
 	fe := procedo.FieldErrors{}
 	p := parsePagination(r, fe)
 	f := procedo.CaseFilter{Offset: p.Offset(), Limit: p.PerPage}
 	q := r.URL.Query()
+	if v, ok := caseViews[q.Get("view")]; ok {
+		f.View = v
+	} else {
+		fe.Add("view", "Elenco sconosciuto: usa new, mine, waiting, expiring, overdue, approval o all.")
+	}
+	if v, ok := caseSorts[q.Get("sort")]; ok {
+		f.Sort = v
+	} else {
+		fe.Add("sort", "Ordinamento sconosciuto: usa due, newest o oldest.")
+	}
+	if f.Query = strings.TrimSpace(q.Get("q")); len([]rune(f.Query)) > 200 {
+		fe.Add("q", "La ricerca non può superare 200 caratteri.")
+	}
+	if id, ok := queryInt(r, "responsible", fe, "Il responsabile deve essere indicato con il suo id numerico."); ok {
+		user := int64(id)
+		f.ResponsibleUserID = &user
+	}
+	if id, ok := queryInt(r, "procedure", fe, "Il procedimento deve essere indicato con il suo id numerico."); ok {
+		typ := int64(id)
+		f.ProcedureTypeID = &typ
+	}
 	if v := q.Get("status"); v != "" {
 		st := procedo.CaseStatus(v)
 		if !knownStatus(st) {
@@ -193,7 +248,12 @@ func (s *Server) handleCaseView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := caseViewJSON{caseJSON: newCaseJSON(procedo.ActorFromContext(ctx), def, c), Events: []eventJSON{}, Documents: []documentJSON{}}
+	clock, err := s.Cases.FindCaseClock(ctx, id, procedo.Date{})
+	if err != nil {
+		return err
+	}
+	out := caseViewJSON{caseJSON: newCaseJSON(procedo.ActorFromContext(ctx), def, c), ClockSummary: clock.Summary(), DaysLeft: clock.DaysLeft,
+		Overdue: clock.Overdue, Events: []eventJSON{}, Documents: []documentJSON{}}
 	for _, e := range events {
 		out.Events = append(out.Events, newEventJSON(e))
 	}
@@ -207,6 +267,7 @@ func (s *Server) handleCaseView(w http.ResponseWriter, r *http.Request) error {
 // transition needs no reason.
 type transitionRequest struct {
 	Reason string `json:"reason"`
+	Text   string `json:"text"` // replaces the model's text of the transition's document
 }
 
 // handleCaseTransition serves POST /api/v1/cases/{id}/transitions/{name}: it
@@ -221,7 +282,7 @@ func (s *Server) handleCaseTransition(w http.ResponseWriter, r *http.Request) er
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.Cases.TransitionCase(r.Context(), id, r.PathValue("name"), req.Reason)
+	c, err := s.Cases.TransitionCaseText(r.Context(), id, r.PathValue("name"), req.Reason, req.Text)
 	if err != nil {
 		return err
 	}

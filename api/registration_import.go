@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,10 +28,12 @@ type receivedFile struct {
 // oggetto, the sender's number and date and, when the tenant's titolario has
 // it, the classification come from the segnatura; the channel is
 // "interoperabilita". The segnatura is untrusted input: at most
-// segnatura.MaxSize bytes, no DTD, signature checked. Every file's SHA-256 must
-// match its Impronta, every file must be described and sent: otherwise 422
-// naming the file, and nothing is registered. Registry desk and administrators
-// only.
+// segnatura.MaxSize bytes, no DTD, signature checked. One of its Destinatari
+// must be this tenant's AOO (422). Every file's SHA-256 must match its Impronta,
+// every file must be described and sent: otherwise 422 naming the file, and
+// nothing is registered. A document already imported (the same sender AOO,
+// register, number and date) is refused with 409. Registry desk and
+// administrators only.
 func (s *Server) handleRegistrationImport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if err := procedo.RequireRole(procedo.ActorFromContext(ctx), procedo.RoleRegistry, procedo.RoleAdmin); err != nil {
@@ -89,6 +92,9 @@ func (s *Server) handleRegistrationImport(w http.ResponseWriter, r *http.Request
 	if !p.Signed {
 		return procedo.Errorf(procedo.EINVALID, "La segnatura non è firmata: lo schema AgID 3.0.0 richiede la firma dell'AOO mittente (ds:Signature).")
 	}
+	if err := s.checkAddressedToUs(ctx, p); err != nil {
+		return err
+	}
 	main, err := matchFile(files, p.Main)
 	if err != nil {
 		return err
@@ -104,7 +110,8 @@ func (s *Server) handleRegistrationImport(w http.ResponseWriter, r *http.Request
 	in := &procedo.RegistrationInput{Direction: procedo.DirectionIncoming, Subject: p.Subject,
 		Correspondents: []procedo.Correspondent{p.Sender}, SenderProtocol: procedo.FormatProtocolNumber(p.Number),
 		SenderProtocolDate: procedo.DateOf(p.Date), Classification: classification, Channel: "interoperabilita",
-		Reserved: p.Reserved, Main: main}
+		Reserved: p.Reserved, Main: main, Sender: &procedo.SenderEntry{IPACode: p.SenderIPA, AOOCode: p.SenderAOO,
+			Register: p.Register, Number: p.Number, Date: procedo.DateOf(p.Date)}}
 	for _, a := range p.Attachments {
 		up, err := matchFile(files, a)
 		if err != nil {
@@ -123,6 +130,25 @@ func (s *Server) handleRegistrationImport(w http.ResponseWriter, r *http.Request
 	}
 	w.Header().Set("Location", registrationURL(reg))
 	return writeJSON(w, http.StatusCreated, newRegistrationJSON(reg))
+}
+
+// checkAddressedToUs refuses a segnatura none of whose Destinatari is this
+// tenant's AOO (its administration's IPA code and the AOO's code; a Destinatario
+// naming our administration without an AOO is ours too).
+func (s *Server) checkAddressedToUs(ctx context.Context, p *segnatura.Parsed) error {
+	t := procedo.TenantFromContext(ctx)
+	if t == nil || t.IPACode == "" {
+		return procedo.Errorf(procedo.ECONFLICT, "Il codice IPA dell'ente non è configurato: non si può verificare che la segnatura sia indirizzata a questa AOO. Nulla è stato protocollato.")
+	}
+	_, aoo, err := s.Tenants.FindRegister(ctx)
+	if err != nil {
+		return err
+	}
+	if !p.AddressedTo(t.IPACode, aoo.Code) {
+		return procedo.Errorf(procedo.EINVALID, "La segnatura non è indirizzata a questa AOO: tra i destinatari non c'è %s (codice IPA %s, AOO %s). Nulla è stato protocollato.",
+			t.Name, t.IPACode, aoo.Code)
+	}
+	return nil
 }
 
 // matchFile returns the received file that the segnatura describes as want,

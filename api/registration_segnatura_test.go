@@ -16,6 +16,7 @@ import (
 
 	"github.com/procedo/procedo"
 	"github.com/procedo/procedo/segnatura"
+	"github.com/procedo/procedo/testkit"
 )
 
 // outgoingToB is the JSON body of an outgoing entry of Comune A to Comune B,
@@ -167,6 +168,8 @@ func TestRegistrationImport(t *testing.T) {
 		add("ErrDoctype", "B.registry", 422, []string{`"code":"invalid"`}, doctype, permesso, planimetria)
 		add("ErrSegnaturaTooLarge", "B.registry", 413, []string{`"code":"too_large"`, `segnatura`}, huge, permesso, planimetria)
 		add("ErrNotASegnatura", "B.registry", 422, []string{`SegnaturaInformatica`}, []byte(`<?xml version="1.0"?><nota>ciao</nota>`), permesso)
+		// A's own outgoing entry is addressed to B, not to A.
+		add("ErrNotAddressedToUs", "A.registry", 422, []string{`"code":"invalid"`, `non è indirizzata a questa AOO`, ipaA}, xml, permesso, planimetria)
 		noSegnatura, h := multipartBody(t, permesso, planimetria)
 		truncated, th := importBody(xml, permesso, planimetria)
 		truncated = truncated[:len(truncated)-len(pngContent)/2]
@@ -224,6 +227,89 @@ func TestRegistrationImport(t *testing.T) {
 		// A's entry is untouched, and B's copy is B's own.
 		if a := f.view(t, "A.registry", out.Year, out.Number); a.Subject != "Trasmissione del permesso di costruire n. 12/2026" || a.ID == got.ID {
 			t.Errorf("A's entry %+v", a)
+		}
+	})
+	t.Run("ErrDuplicate", func(t *testing.T) {
+		before := f.total(t, B)
+		body, h := importBody(xml, permesso, planimetria)
+		rec := f.do(t, "POST", "/api/v1/registrations/import", body, "B.registry", h)
+		if rec.Code != 409 || !strings.Contains(rec.Body.String(), `"code":"conflict"`) ||
+			!strings.Contains(rec.Body.String(), fmt.Sprintf("n. %s del", procedo.FormatProtocolNumber(out.Number))) ||
+			!strings.Contains(rec.Body.String(), fmt.Sprintf("protocollo n. 0000002/%d", out.Year)) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		if n := f.total(t, B); n != before {
+			t.Fatalf("B has %d entries after the refused duplicate, want %d", n, before)
+		}
+		// A is not B: the same entry may go to A's register if it were addressed to it.
+		if n := f.total(t, A); n != aBefore {
+			t.Fatalf("A has %d entries, want %d", n, aBefore)
+		}
+	})
+	// gamma returns a segnatura of Comune di Gamma's entry number to Comune
+	// di Beta, with destAOO as the Destinatario's CodiceIPAAOO ("" for none).
+	gammaKey, gammaCert, err := segnatura.NewSelfSigned("AOO di prova", "Comune di Gamma")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gamma := func(t *testing.T, number int, destAOO string) []byte {
+		t.Helper()
+		in := &segnatura.Input{
+			Tenant: &procedo.Tenant{Name: "Comune di Gamma", IPACode: "c_g003"}, AOO: &procedo.AOO{Code: "AOO_G", Name: "AOO unica"},
+			Registration: &procedo.Registration{RegisterCode: "REG", Year: 2026, Number: number, RegisteredAt: time.Date(2026, 3, 2, 10, 0, 0, 0, procedo.Rome),
+				Direction: procedo.DirectionOutgoing, Subject: "Richiesta di parere",
+				Correspondents: []procedo.Correspondent{{Name: "Comune di Beta", IPACode: ipaB}}, Fingerprint: sum(pdfContent)},
+			ClassificationCode: "VI.3", ClassificationTitle: "Edilizia privata",
+			Main: &segnatura.File{Name: "parere.pdf", MediaType: "application/pdf", SHA256: sum(pdfContent)},
+		}
+		raw, err := segnatura.Build(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if destAOO != "" {
+			ipa := []byte("<prot:CodiceIPAAmministrazione>" + ipaB + "</prot:CodiceIPAAmministrazione>")
+			if !bytes.Contains(raw, ipa) {
+				t.Fatalf("no Destinatario %s in\n%s", ipaB, raw)
+			}
+			raw = bytes.Replace(raw, ipa, append(ipa, "<prot:CodiceIPAAOO>"+destAOO+"</prot:CodiceIPAAOO>"...), 1)
+		}
+		signed, err := segnatura.Sign(raw, gammaKey, gammaCert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signed
+	}
+	parere := mpPart{field: "files", filename: "parere.pdf", content: pdfContent}
+	t.Run("RecipientAOO", func(t *testing.T) {
+		ours := gamma(t, 101, "aoo") // B's AOO code is "AOO"; codes compare without case
+		t.Run("ValidatesAgainstXSD", func(t *testing.T) { validateSegnatura(t, ours) })
+		body, h := importBody(ours, parere)
+		if rec := f.do(t, "POST", "/api/v1/registrations/import", body, "B.registry", h); rec.Code != 201 {
+			t.Fatalf("addressed to our AOO: %d %s", rec.Code, rec.Body)
+		}
+		before := f.total(t, B)
+		body, h = importBody(gamma(t, 102, "AOO_ALTRA"), parere)
+		rec := f.do(t, "POST", "/api/v1/registrations/import", body, "B.registry", h)
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), "non è indirizzata a questa AOO") {
+			t.Fatalf("addressed to another AOO of B: %d %s", rec.Code, rec.Body)
+		}
+		if n := f.total(t, B); n != before {
+			t.Fatalf("B has %d entries, want %d", n, before)
+		}
+	})
+	t.Run("ErrNoIPACode", func(t *testing.T) {
+		if err := testkit.Exec(f.env.DB, `UPDATE tenants SET ipa_code = '' WHERE id = ?`, B.Tenant.ID); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := testkit.Exec(f.env.DB, `UPDATE tenants SET ipa_code = ? WHERE id = ?`, ipaB, B.Tenant.ID); err != nil {
+				t.Fatal(err)
+			}
+		}()
+		body, h := importBody(gamma(t, 103, ""), parere)
+		rec := f.do(t, "POST", "/api/v1/registrations/import", body, "B.registry", h)
+		if rec.Code != 409 || !strings.Contains(rec.Body.String(), "codice IPA dell'ente non è configurato") {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 	})
 	t.Run("UnknownClassificationLeftOut", func(t *testing.T) {

@@ -27,6 +27,8 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/cases", s.handleCaseList, true},
 		{"GET /api/v1/cases/{id}", s.handleCaseView, true},
 		{"POST /api/v1/cases/{id}/transitions/{name}", s.handleCaseTransition, true},
+		{"GET /api/v1/cases/{id}/clock", s.handleCaseClock, true},
+		{"POST /api/v1/cases/{id}/assignment", s.handleCaseAssignment, true},
 
 		{"GET /api/v1/documents/{id}", s.handleDocumentView, true},
 		{"GET /api/v1/documents/{id}/content", s.handleDocumentContent, true},
@@ -39,5 +41,13 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/registrations/{year}/{number}/annulment", s.handleRegistrationAnnulment, true},
 
 		{"GET /api/v1/daily-registers/{date}", s.handleDailyRegisterView, true},
+
+		{"POST /api/v1/drafts", s.handleDraftCreate, true},
+		{"GET /api/v1/drafts/{id}", s.handleDraftView, true},
+		{"PUT /api/v1/drafts/{id}", s.handleDraftUpdate, true},
+		{"PATCH /api/v1/drafts/{id}", s.handleDraftUpdate, true},
+		{"POST /api/v1/drafts/{id}/files", s.handleDraftFiles, true},
+		{"POST /api/v1/drafts/{id}/submit", s.handleDraftSubmit, true},
+		{"GET /api/v1/applications/{id}", s.handleApplicationView, true},
 	}
 }

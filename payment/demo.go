@@ -59,6 +59,10 @@ type Demo struct {
 	Key []byte
 	// Now returns the current time; defaults to time.Now.
 	Now func() time.Time
+	// Stylesheets are linked by the DEMO page (the site's own, when the page
+	// is served inside it): the page has no inline styles, which a strict
+	// Content-Security-Policy would block.
+	Stylesheets []string
 
 	keyOnce sync.Once
 	key     []byte
@@ -267,6 +271,7 @@ func randomHex(n int) string {
 }
 
 type demoPage struct {
+	Styles []string
 	Claims demoClaims
 	Token  string
 	Action string
@@ -279,44 +284,39 @@ func (d *Demo) page(w http.ResponseWriter, status int, p demoPage) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Robots-Tag", "noindex")
 	w.WriteHeader(status)
+	p.Styles = d.Stylesheets
 	_ = demoTemplate.Execute(w, p) // the response has started: nothing left to report to
 }
 
 // demoTemplate is the whole DEMO page: it stands in for an external checkout,
-// so it has its own minimal, accessible markup rather than the site layout.
+// so it has its own minimal, accessible markup rather than the site layout,
+// styled by Bootstrap Italia's classes when Stylesheets links it.
 var demoTemplate = template.Must(template.New("demo").Parse(`<!DOCTYPE html>
 <html lang="it">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>` + DemoMark + `</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.5}
-.demo{background:#fff3cd;border:2px solid #8a6d00;padding:.75rem 1rem;font-weight:bold}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:bold}dd{margin:0}
-button{font-size:1rem;padding:.6rem 1.2rem;margin:.5rem .5rem 0 0;border-radius:4px;border:2px solid #0050a0;cursor:pointer}
-.ok{background:#0050a0;color:#fff}.annulla{background:#fff;color:#0050a0}
-button:focus{outline:3px solid #f90;outline-offset:2px}
-</style>
-</head>
+{{range .Styles}}<link rel="stylesheet" href="{{.}}">
+{{end}}</head>
 <body>
-<main>
+<main class="container my-4" id="contenuto">
 <h1>` + DemoMark + `</h1>
-<p class="demo">Questa pagina simula il pagamento pagoPA: nessun addebito viene effettuato.</p>
-{{if .Error}}<p role="alert">{{.Error}}</p>
-{{else}}<h2>Avviso di pagamento</h2>
-<dl>
-{{if .Claims.Issuer}}<dt>Ente creditore</dt><dd>{{.Claims.Issuer}}</dd>
-{{end}}<dt>Codice fiscale dell'ente</dt><dd>{{.Claims.Creditor}}</dd>
-<dt>Causale</dt><dd>{{.Claims.Causale}}</dd>
-<dt>Debitore</dt><dd>{{.Claims.Payer}}</dd>
-<dt>Codice avviso</dt><dd>{{.Number}}</dd>
-<dt>Importo</dt><dd>{{.Amount}}</dd>
+<p class="alert alert-warning fw-semibold">Questa pagina simula il pagamento pagoPA: nessun addebito viene effettuato.</p>
+{{if .Error}}<p class="alert alert-danger" role="alert">{{.Error}}</p>
+{{else}}<h2 class="h4">Avviso di pagamento</h2>
+<dl class="row">
+{{if .Claims.Issuer}}<dt class="col-sm-4">Ente creditore</dt><dd class="col-sm-8">{{.Claims.Issuer}}</dd>
+{{end}}<dt class="col-sm-4">Codice fiscale dell'ente</dt><dd class="col-sm-8">{{.Claims.Creditor}}</dd>
+<dt class="col-sm-4">Causale</dt><dd class="col-sm-8">{{.Claims.Causale}}</dd>
+<dt class="col-sm-4">Debitore</dt><dd class="col-sm-8">{{.Claims.Payer}}</dd>
+<dt class="col-sm-4">Codice avviso</dt><dd class="col-sm-8">{{.Number}}</dd>
+<dt class="col-sm-4">Importo</dt><dd class="col-sm-8">{{.Amount}}</dd>
 </dl>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="t" value="{{.Token}}">
-<button type="submit" name="esito" value="ok" class="ok">Conferma il pagamento simulato di {{.Amount}}</button>
-<button type="submit" name="esito" value="annulla" class="annulla">Annulla e torna al servizio</button>
+<button type="submit" name="esito" value="ok" class="btn btn-primary me-2 mb-2">Conferma il pagamento simulato di {{.Amount}}</button>
+<button type="submit" name="esito" value="annulla" class="btn btn-outline-primary mb-2">Annulla e torna al servizio</button>
 </form>
 {{end}}</main>
 </body>

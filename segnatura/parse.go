@@ -135,6 +135,11 @@ func readSegnatura(root *etree.Element, p *Parsed) error {
 			return err
 		}
 		p.Recipients = append(p.Recipients, c)
+		if a, err := readAddressee(e, "Descrizione/Destinatario"); err != nil {
+			return err
+		} else if a != nil {
+			p.Addressees = append(p.Addressees, *a)
+		}
 	}
 	main, err := required(d, "Descrizione", "DocumentoPrimario")
 	if err != nil {
@@ -336,7 +341,7 @@ func readClassifica(h *etree.Element, p *Parsed) error {
 }
 
 // readSoggetto reads a SoggettoType as a correspondent. An Amministrazione
-// becomes its name and IPA code (its AOO and UO are not kept); a
+// becomes its name and IPA code (its AOO and UO are read by readAddressee); a
 // PersonaFisica "Nome Cognome" with its codice fiscale; a PersonaGiuridica its
 // name and VAT number or fiscal code; an AmministrazioneEstera its name.
 func readSoggetto(s *etree.Element, path string) (procedo.Correspondent, error) {
@@ -404,6 +409,69 @@ func readSoggetto(s *etree.Element, path string) (procedo.Correspondent, error) 
 		}
 	}
 	return c, nil
+}
+
+// Addressee identifies, by its IPA codes, an Italian administration named as a
+// Destinatario; AOO and UO are "" when the segnatura does not name them.
+type Addressee struct {
+	IPA string // CodiceIPAAmministrazione
+	AOO string // CodiceIPAAOO
+	UO  string // CodiceIPAUO
+}
+
+// readAddressee returns the IPA codes of a SoggettoType that is an
+// Amministrazione (readSoggetto has checked there is exactly one), nil for the
+// other kinds of Soggetto.
+func readAddressee(s *etree.Element, path string) (*Addressee, error) {
+	found := children(s, "Amministrazione")
+	if len(found) != 1 {
+		return nil, nil
+	}
+	e := found[0]
+	path = join(path, e.Tag)
+	a := &Addressee{}
+	var err error
+	if a.IPA, err = readCode(e, path, "CodiceIPAAmministrazione", ipaCodeRE); err != nil {
+		return nil, err
+	}
+	if a.AOO, err = optionalCodeOrEmpty(e, path, "CodiceIPAAOO"); err != nil {
+		return nil, err
+	}
+	if a.UO, err = optionalCodeOrEmpty(e, path, "CodiceIPAUO"); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// optionalCodeOrEmpty reads an optional IPA code of an AOO or UO: the schema's
+// CodiceIPA is any string, and an office without IPA code is written empty.
+func optionalCodeOrEmpty(e *etree.Element, path, tag string) (string, error) {
+	c, err := optional(e, path, tag)
+	if err != nil || c == nil {
+		return "", err
+	}
+	s, err := textOf(c, join(path, tag))
+	if err != nil || strings.TrimSpace(s) == "" {
+		return "", err
+	}
+	return readCode(e, path, tag, ipaCodeRE)
+}
+
+// AddressedTo reports whether a Destinatario of the segnatura is the AOO aoo
+// of the administration ipa: one naming that administration and either that
+// AOO or none (the administration's protocol receives it then). IPA codes
+// compare without regard to case. False when either code is empty.
+func (p *Parsed) AddressedTo(ipa, aoo string) bool {
+	ipa, aoo = strings.TrimSpace(ipa), strings.TrimSpace(aoo)
+	if ipa == "" || aoo == "" {
+		return false
+	}
+	for _, a := range p.Addressees {
+		if strings.EqualFold(a.IPA, ipa) && (a.AOO == "" || strings.EqualFold(a.AOO, aoo)) {
+			return true
+		}
+	}
+	return false
 }
 
 // optionalCode reads an optional code that, when present, must match re.

@@ -71,19 +71,30 @@ func expected(in *segnatura.Input) *segnatura.Parsed {
 		Dossier:             in.Dossier,
 		Reserved:            in.Reserved,
 	}
+	ourAOO := segnatura.Addressee{IPA: tenant.IPACode, AOO: aoo.Code}
 	switch r.Direction {
 	case procedo.DirectionIncoming:
 		p.Sender, p.Recipients = norm(r.Correspondents[0]), []procedo.Correspondent{us}
+		p.Addressees = []segnatura.Addressee{ourAOO}
 	case procedo.DirectionOutgoing:
 		p.Sender = us
 		for _, c := range r.Correspondents {
 			p.Recipients = append(p.Recipients, norm(c))
+			if c.IPACode != "" { // an administration, without AOO
+				p.Addressees = append(p.Addressees, segnatura.Addressee{IPA: c.IPACode})
+			}
 		}
 	case procedo.DirectionInternal:
 		// Offices are UOs of our AOO: Parse keeps the administration.
 		p.Sender = us
 		for range max(1, len(r.Correspondents)) {
 			p.Recipients = append(p.Recipients, us)
+		}
+		for _, c := range r.Correspondents {
+			p.Addressees = append(p.Addressees, segnatura.Addressee{IPA: tenant.IPACode, AOO: aoo.Code, UO: c.IPACode})
+		}
+		if len(r.Correspondents) == 0 {
+			p.Addressees = []segnatura.Addressee{ourAOO}
 		}
 	}
 	file := func(f *segnatura.File) *segnatura.File {
@@ -162,6 +173,7 @@ func TestParse_Foreign(t *testing.T) {
 			{Name: "Ambasciata d'Austria"},
 			{Name: "Giulia Bianchi", FiscalCode: "BNCGLI75E45L736V", Email: "giulia.bianchi@example.it"},
 		},
+		Addressees:         []segnatura.Addressee{{IPA: "c_z999", AOO: "AOO_PA1"}},
 		ClassificationCode: "VI.3.2", ClassificationTitle: "Pianificazione territoriale: pareri",
 		Dossier: &segnatura.Dossier{Code: "2026/VI.3/0004", Title: "Piano degli interventi"},
 		Main:    &segnatura.File{Name: "parere.pdf.p7m", MediaType: "application/pkcs7-mime", SHA256: sumMain, Description: "Parere firmato", Signed: true},
@@ -190,6 +202,47 @@ func TestParse_Foreign(t *testing.T) {
 				t.Errorf("sender %+v, recipients %+v, main %+v", got.Sender, got.Recipients, got.Main)
 			}
 		})
+	}
+}
+
+// TestParsed_AddressedTo checks the recipient check of imports: our
+// administration and AOO, or our administration without an AOO.
+func TestParsed_AddressedTo(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(filepath.Join("testdata", "esterna.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noAOO := bytes.Replace(raw, []byte("<p:CodiceIPAAOO>AOO_PA1</p:CodiceIPAAOO>"), nil, 1)
+	emptyAOO := bytes.Replace(raw, []byte(">AOO_PA1</p:CodiceIPAAOO>"), []byte("></p:CodiceIPAAOO>"), 1)
+	badAOO := bytes.Replace(raw, []byte(">AOO_PA1</p:CodiceIPAAOO>"), []byte(">AOO PA1</p:CodiceIPAAOO>"), 1)
+	for _, tc := range []struct {
+		name     string
+		doc      []byte
+		ipa, aoo string
+		want     bool
+	}{
+		{"OurAOO", raw, "c_z999", "AOO_PA1", true},
+		{"CaseInsensitive", raw, "C_Z999", "aoo_pa1", true},
+		{"OtherAOO", raw, "c_z999", "AOO_PA2", false},
+		{"OtherAdministration", raw, "c_x000", "AOO_PA1", false},
+		{"NoCodes", raw, "", "", false},
+		{"NoAOONamed", noAOO, "c_z999", "QUALSIASI", true},
+		{"EmptyAOO", emptyAOO, "c_z999", "QUALSIASI", true},
+		{"NoAOONamedOtherAdministration", noAOO, "c_x000", "AOO_PA1", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := segnatura.Parse(bytes.NewReader(tc.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.AddressedTo(tc.ipa, tc.aoo); got != tc.want {
+				t.Fatalf("AddressedTo(%q, %q) = %v with addressees %+v", tc.ipa, tc.aoo, got, p.Addressees)
+			}
+		})
+	}
+	if _, err := segnatura.Parse(bytes.NewReader(badAOO)); procedo.ErrorCode(err) != procedo.EINVALID || !strings.Contains(err.Error(), "CodiceIPAAOO") {
+		t.Fatalf("an AOO code with a space: %v", err)
 	}
 }
 
@@ -329,6 +382,14 @@ func FuzzParse(f *testing.F) {
 		}
 		if p.Signed != (p.Certificate != nil) {
 			t.Fatalf("Signed %v with certificate %v", p.Signed, p.Certificate)
+		}
+		if len(p.Addressees) > len(p.Recipients) {
+			t.Fatalf("%d addressees for %d recipients", len(p.Addressees), len(p.Recipients))
+		}
+		for _, a := range p.Addressees {
+			if a.IPA == "" || !p.AddressedTo(a.IPA, "AOO") && a.AOO == "" || a.AOO != "" && !p.AddressedTo(a.IPA, a.AOO) {
+				t.Fatalf("addressee %+v not recognised", a)
+			}
 		}
 	})
 }

@@ -96,6 +96,9 @@ type Parsed struct {
 
 	Sender     procedo.Correspondent   // Mittente
 	Recipients []procedo.Correspondent // Destinatario, at least one
+	// Addressees are the IPA codes of the Destinatari that are Italian
+	// administrations, in order: see AddressedTo.
+	Addressees []Addressee
 
 	ClassificationCode  string   // CodiceFlat, or the CodicePath levels joined with "."
 	ClassificationTitle string   // Denominazione of the Classifica

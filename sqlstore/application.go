@@ -28,7 +28,32 @@ var _ procedo.ApplicationService = (*ApplicationService)(nil)
 // case, history, outbox and audit. Only after it commits is a receipt returned.
 func (s *ApplicationService) SubmitApplication(ctx context.Context, versionID int64, data map[string]string, uploads []*procedo.Upload) (_ *procedo.Receipt, err error) {
 	defer procedo.Wrap(&err, "sqlstore.SubmitApplication(%d)", versionID)
-	citizen := procedo.CitizenFromContext(ctx)
+	return s.submit(ctx, &submission{versionID: versionID, data: data, uploads: uploads})
+}
+
+// submission is what submit stores: the form values and files of an
+// application, and for one that comes from a draft, the draft and its
+// applicant.
+type submission struct {
+	versionID int64
+	data      map[string]string
+	uploads   []*procedo.Upload
+	// applicant applies; nil means the citizen of ctx. Set for drafts: the
+	// draft's owner (a citizen, or the applicant an integrator acts for).
+	applicant *procedo.Citizen
+	extra     procedo.ApplicationSubmission
+	// draftID is the draft submitted, 0 for none: its fees must be paid, and
+	// it is deleted in the transaction that stores the application.
+	draftID int64
+}
+
+// submit stores an application: see SubmitApplication and SubmitDraft.
+func (s *ApplicationService) submit(ctx context.Context, in *submission) (_ *procedo.Receipt, err error) {
+	versionID, data, uploads := in.versionID, in.data, in.uploads
+	citizen := in.applicant
+	if citizen == nil {
+		citizen = procedo.CitizenFromContext(ctx)
+	}
 	if citizen == nil {
 		return nil, procedo.Errorf(procedo.EUNAUTHORIZED, "Per presentare un'istanza devi accedere con la tua identità digitale.")
 	}
@@ -40,10 +65,15 @@ func (s *ApplicationService) SubmitApplication(ctx context.Context, versionID in
 	if err != nil {
 		return nil, err
 	}
-	if v.Status != procedo.ProcedurePublished {
-		return nil, procedo.Errorf(procedo.ECONFLICT, "Questo servizio non accetta più istanze.")
+	if err := procedo.AcceptsApplications(v); err != nil {
+		return nil, err
 	}
 	def := &v.Definition
+	if fees := def.FixedPayments(); len(fees) > 0 && in.draftID == 0 {
+		// Fees are paid through a draft (its payment step or the API): an
+		// application without one cannot have paid them.
+		return nil, procedo.UnpaidFeesError(fees)
+	}
 	files := map[string]procedo.FileInfo{}
 	for _, u := range uploads {
 		if _, dup := files[u.Field]; dup {
@@ -66,11 +96,16 @@ func (s *ApplicationService) SubmitApplication(ctx context.Context, versionID in
 		return nil, err
 	}
 	applicant := *citizen
-	if e := clean["email"]; e != "" {
-		applicant.Email = e
+	if e := clean["email"]; e != "" && (in.draftID == 0 || applicant.Email == "") {
+		applicant.Email = e // a draft's applicant step gives the contact address
+	}
+	if in.draftID != 0 {
+		if err := draftFeesPaid(ctx, s.db, tenant.ID, in.draftID, def); err != nil {
+			return nil, err // checked again in the transaction; this spares the work below
+		}
 	}
 	submittedAt := s.db.Now()
-	pdf, err := s.db.Renderer.RenderPDF(ctx, procedo.ApplicationPrintDocument(tenant, v, applicant, clean, uploads, submittedAt))
+	pdf, err := s.db.Renderer.RenderPDF(ctx, procedo.ApplicationPrintDocument(tenant, v, applicant, in.extra, clean, uploads, submittedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -83,16 +118,18 @@ func (s *ApplicationService) SubmitApplication(ctx context.Context, versionID in
 		return nil, err
 	}
 
-	app := &procedo.Application{TenantID: tenant.ID, ProcedureVersionID: v.ID, Applicant: applicant, Data: clean}
+	app := &procedo.Application{TenantID: tenant.ID, ProcedureVersionID: v.ID, Applicant: applicant, Data: clean,
+		Phone: in.extra.Phone, Company: in.extra.Company}
 	cas := &procedo.Case{TenantID: tenant.ID, ProcedureVersionID: v.ID, ProcedureTitle: def.Title, OrgUnitID: ou.ID,
 		OrgUnitName: ou.Name, ApplicantFiscalCode: applicant.FiscalCode, ApplicantName: applicant.FullName(),
 		ApplicantEmail: applicant.Email, Subject: caseSubject(def, clean), Status: procedo.CaseSubmitted, TermDays: def.TermDays}
 	reg := &procedo.Registration{TenantID: tenant.ID, Direction: procedo.DirectionIncoming,
 		Subject:        "Istanza: " + def.Title + " — " + applicant.FullName(),
-		Correspondents: []procedo.Correspondent{{Name: applicant.FullName(), FiscalCode: applicant.FiscalCode, Email: applicant.Email}},
+		Correspondents: applicationCorrespondents(&applicant, in.extra.Company),
 		Fingerprint:    main.SHA256, AttachmentCount: len(uploads), Attachments: describeUploads(uploads),
 		OrgUnitID: &ou.ID, Classification: def.Classification, Channel: "online"}
 
+	var rec *procedo.Receipt
 	err = s.db.transact(ctx, func(tx *Tx) error {
 		mainDoc := &procedo.Document{TenantID: tenant.ID, SHA256: main.SHA256, Filename: "istanza.pdf", MediaType: "application/pdf",
 			Size: main.Size, Kind: procedo.DocumentMain, Description: "Istanza: " + def.Title}
@@ -106,10 +143,15 @@ func (s *ApplicationService) SubmitApplication(ctx context.Context, versionID in
 		app.SubmittedAt = reg.RegisteredAt // L. 241 art. 18-bis: submission date = protocol date
 		app.RegistrationID = reg.ID
 		app.Documents = []*procedo.Document{mainDoc}
+		var companyVAT, companyName string
+		if c := in.extra.Company; c != nil {
+			companyVAT, companyName = c.VATNumber, c.Name
+		}
 		id, err := tx.insert(ctx, `INSERT INTO applications (tenant_id, procedure_version_id, applicant_fiscal_code, applicant_given_name,
-			applicant_family_name, applicant_email, data, submitted_at, registration_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			applicant_family_name, applicant_email, data, submitted_at, registration_id, applicant_phone, company_vat, company_name, submitted_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenant.ID, v.ID, applicant.FiscalCode, applicant.GivenName, applicant.FamilyName, applicant.Email, string(dataJSON),
-			s.db.ts(app.SubmittedAt), reg.ID)
+			s.db.ts(app.SubmittedAt), reg.ID, in.extra.Phone, companyVAT, companyName, submittedBy(ctx))
 		if err != nil {
 			return err
 		}
@@ -135,15 +177,7 @@ func (s *ApplicationService) SubmitApplication(ctx context.Context, versionID in
 			}
 		}
 		cas.ApplicationID, cas.RegistrationID = app.ID, reg.ID
-		cas.StartDate = procedo.DateOf(reg.RegisteredAt)
-		cas.DueDate = procedo.DueDate(cas.StartDate, cas.TermDays, procedo.Calendar{PatronDay: tenant.PatronDay})
-		cas.CreatedAt, cas.UpdatedAt = tx.now, tx.now
-		cas.ID, err = tx.insert(ctx, `INSERT INTO cases (tenant_id, procedure_version_id, application_id, org_unit_id, applicant_fiscal_code,
-			applicant_name, applicant_email, subject, status, start_date, term_days, due_date, registration_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenant.ID, v.ID, app.ID, ou.ID, cas.ApplicantFiscalCode, cas.ApplicantName, cas.ApplicantEmail, cas.Subject, cas.Status,
-			cas.StartDate, cas.TermDays, cas.DueDate, reg.ID, s.db.ts(tx.now), s.db.ts(tx.now))
-		if err != nil {
+		if err := openCase(ctx, tx, cas, def, reg); err != nil {
 			return err
 		}
 		app.CaseID = cas.ID
@@ -151,19 +185,43 @@ func (s *ApplicationService) SubmitApplication(ctx context.Context, versionID in
 			RegistrationID: &reg.ID, DocumentID: &mainDoc.ID}); err != nil {
 			return err
 		}
-		receipt := &procedo.Receipt{Tenant: tenant, Procedure: v, Application: app, Case: cas, Registration: reg, OrgUnit: ou}
+		payments, err := s.finishDraft(ctx, tx, tenant.ID, in.draftID, cas.ID, def)
+		if err != nil {
+			return err
+		}
+		receipt := &procedo.Receipt{Tenant: tenant, Procedure: v, Application: app, Case: cas, Registration: reg, OrgUnit: ou, Payments: payments}
 		subject, body := receipt.Mail(s.db.BaseURL)
 		if err := enqueueMail(ctx, tx, &procedo.MailMessage{TenantID: tenant.ID, To: applicant.Email, Subject: subject, Body: body,
 			Attachments: []procedo.MailAttachmentRef{{Kind: "receipt", ID: app.ID, Filename: "ricevuta-" + reg.NumberString() + ".pdf"}}}); err != nil {
 			return err
 		}
+		rec = receipt
 		return recordAudit(ctx, tx, &procedo.AuditEvent{Action: "application.submit", ObjectType: "case", ObjectID: itoa(cas.ID),
 			Detail: reg.Signature()})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &procedo.Receipt{Tenant: tenant, Procedure: v, Application: app, Case: cas, Registration: reg, OrgUnit: ou}, nil
+	return rec, nil
+}
+
+// submittedBy is the user who submits on the applicant's behalf (an
+// integrator through the API), or nil when the applicant does.
+func submittedBy(ctx context.Context) *int64 {
+	if u := procedo.UserFromContext(ctx); u != nil {
+		return &u.ID
+	}
+	return nil
+}
+
+// applicationCorrespondents are the senders of an application's
+// registration: the applicant and the company they act for, if any.
+func applicationCorrespondents(a *procedo.Citizen, c *procedo.Company) []procedo.Correspondent {
+	out := []procedo.Correspondent{{Name: a.FullName(), FiscalCode: a.FiscalCode, Email: a.Email}}
+	if c != nil {
+		out = append(out, procedo.Correspondent{Name: c.Name, FiscalCode: c.VATNumber})
+	}
+	return out
 }
 
 // caseSubject is the oggetto of the case: the procedure title and, when the form
@@ -223,16 +281,56 @@ func findReceiptByCase(ctx context.Context, db *DB, caseID int64) (*procedo.Rece
 		return nil, err
 	}
 	app := &procedo.Application{ID: cas.ApplicationID, TenantID: cas.TenantID, ProcedureVersionID: v.ID, RegistrationID: reg.ID, CaseID: cas.ID}
-	var data string
-	if err := db.queryRow(ctx, `SELECT applicant_fiscal_code, applicant_given_name, applicant_family_name, applicant_email, data, submitted_at
+	var data, companyVAT, companyName string
+	if err := db.queryRow(ctx, `SELECT applicant_fiscal_code, applicant_given_name, applicant_family_name, applicant_email, data, submitted_at,
+		applicant_phone, company_vat, company_name
 		FROM applications WHERE tenant_id = ? AND id = ?`, cas.TenantID, cas.ApplicationID).Scan(&app.Applicant.FiscalCode,
-		&app.Applicant.GivenName, &app.Applicant.FamilyName, &app.Applicant.Email, &data, timeValue{&app.SubmittedAt}); err != nil {
+		&app.Applicant.GivenName, &app.Applicant.FamilyName, &app.Applicant.Email, &data, timeValue{&app.SubmittedAt},
+		&app.Phone, &companyVAT, &companyName); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(data), &app.Data); err != nil {
 		return nil, err
 	}
-	return &procedo.Receipt{Tenant: procedo.TenantFromContext(ctx), Procedure: v, Application: app, Case: cas, Registration: reg, OrgUnit: ou}, nil
+	if companyVAT != "" {
+		app.Company = &procedo.Company{VATNumber: companyVAT, Name: companyName}
+	}
+	payments, err := queryNotices(ctx, db, `SELECT `+noticeColumns+` FROM payment_notices WHERE tenant_id = ? AND case_id = ? ORDER BY id`,
+		cas.TenantID, cas.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &procedo.Receipt{Tenant: procedo.TenantFromContext(ctx), Procedure: v, Application: app, Case: cas, Registration: reg,
+		OrgUnit: ou, Payments: payments}, nil
+}
+
+// FindApplicationStatus implements procedo.ApplicationService.
+func (s *ApplicationService) FindApplicationStatus(ctx context.Context, applicationID int64) (_ *procedo.Receipt, _ []*procedo.CaseEvent, err error) {
+	defer procedo.Wrap(&err, "sqlstore.FindApplicationStatus(%d)", applicationID)
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var caseID int64
+	var by *int64
+	if err := s.db.queryRow(ctx, `SELECT c.id, a.submitted_by FROM applications a JOIN cases c ON c.tenant_id = a.tenant_id AND c.application_id = a.id
+		WHERE a.tenant_id = ? AND a.id = ?`, tid, applicationID).Scan(&caseID, &by); err != nil {
+		return nil, nil, notFound(err, "Domanda non trovata.")
+	}
+	read := ctx
+	if u := procedo.UserFromContext(ctx); u != nil && by != nil && *by == u.ID && u.HasRole(procedo.RoleRegistry) {
+		// The integrator who submitted it follows it, as the applicant would.
+		read = procedo.NewContextWithActor(ctx, procedo.SystemActor)
+	}
+	rec, err := findReceiptByCase(read, s.db, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := NewCaseService(s.db).FindCaseEvents(read, caseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rec, events, nil
 }
 
 // FindApplicationData returns the form values of the application of a case the

@@ -136,7 +136,7 @@ func generateChunk(ctx context.Context, tx *Tx, regs []*procedo.Registration, at
 			string(corr), r.Fingerprint, r.Classification, r.Channel, r.PrevHash, r.ChainHash, r.CreatedBy).Scan(&r.ID); err != nil {
 			return err
 		}
-		if err := tx.db.dialect.indexRegistrations(ctx, tx, []int64{r.ID}, []string{r.Subject + " " + string(corr)}); err != nil {
+		if err := tx.db.dialect.indexRegistrations(ctx, tx, []*procedo.Registration{r}); err != nil {
 			return err
 		}
 	}

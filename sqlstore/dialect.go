@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/procedo/procedo"
 )
 
 // dialect is what differs between SQLite and PostgreSQL; implementations live in
@@ -29,11 +31,12 @@ type dialect interface {
 	migrationLock(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
 	// ts converts a time to the value stored for it.
 	ts(t time.Time) any
-	// indexRegistrations adds registrations' words to the full-text index.
-	indexRegistrations(ctx context.Context, tx *Tx, ids []int64, texts []string) error
-	// searchRegistrations returns a condition on registrations r matching the
-	// words of q, or ok=false when q has no words.
-	searchRegistrations(q string) (cond string, args []any, ok bool)
+	// indexRegistrations adds stored registrations (ID set) to the full-text index.
+	indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error
+	// searchRegistrations plans a registration search (search_sqlite.go,
+	// search_postgres.go): which table drives the scan, the full-text
+	// condition on words, and the newest-first ORDER BY the chosen index yields.
+	searchRegistrations(tid int64, f procedo.RegistrationFilter) registrationSearch
 }
 
 // rebindDollar rewrites ? placeholders to $1, $2, … skipping quoted strings,

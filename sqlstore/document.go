@@ -94,7 +94,9 @@ func (s *DocumentService) FindDocumentByID(ctx context.Context, id int64) (_ *pr
 	}
 	rows, err := s.db.query(ctx, `SELECT c.id FROM cases c WHERE c.tenant_id = ? AND (c.decision_document_id = ?
 		OR c.application_id IN (SELECT application_id FROM application_documents WHERE tenant_id = ? AND document_id = ?)
-		OR c.registration_id IN (SELECT id FROM registrations WHERE tenant_id = ? AND document_id = ?))`, tid, id, tid, id, tid, id)
+		OR c.registration_id IN (SELECT id FROM registrations WHERE tenant_id = ? AND document_id = ?)
+		OR c.id IN (SELECT case_id FROM case_documents WHERE tenant_id = ? AND document_id = ? AND (for_applicant = ? OR for_applicant = ?)))`,
+		tid, id, tid, id, tid, id, tid, id, true, a == nil || a.User == nil) // staff: any; others: only documents addressed to the applicant
 	if err != nil {
 		return nil, err
 	}

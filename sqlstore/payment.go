@@ -5,6 +5,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -59,57 +60,90 @@ func (s *PaymentService) CreateNotice(ctx context.Context, n *procedo.PaymentNot
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	baseLen, err := procedo.IUVBaseLength(s.AuxDigit)
-	if err != nil {
-		return &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
-	}
-	err = s.db.transact(ctx, func(tx *Tx) error {
-		var cf string
-		if err := tx.queryRow(ctx, `SELECT fiscal_code FROM tenants WHERE id = ?`, tid).Scan(&cf); err != nil {
-			return notFound(err, "Ente non trovato.")
-		}
-		if cf == "" {
-			return procedo.Errorf(procedo.ECONFLICT, "L'ente non ha ancora configurato il proprio codice fiscale: non può emettere avvisi di pagamento pagoPA.")
-		}
-		if m.CaseID != nil {
-			var one int
-			if err := tx.queryRow(ctx, `SELECT 1 FROM cases WHERE id = ? AND tenant_id = ?`, *m.CaseID, tid).Scan(&one); err != nil {
-				return notFound(err, "Pratica non trovata.")
-			}
-		}
-		var last int64
-		if err := scanOne(tx.query(ctx, `INSERT INTO payment_counters (tenant_id, last_number) VALUES (?, 1)
-			ON CONFLICT (tenant_id) DO UPDATE SET last_number = payment_counters.last_number + 1
-			RETURNING last_number`, tid))(&last); err != nil {
-			return tx.db.dialect.mapError(err)
-		}
-		base := fmt.Sprintf("%0*d", baseLen, last)
-		if len(base) > baseLen {
-			return procedo.Errorf(procedo.ECONFLICT, "Numerazione degli avvisi di pagamento esaurita: contatta l'assistenza.")
-		}
-		num, err := procedo.NewNoticeNumber(s.AuxDigit, s.Code, base)
-		if err != nil {
-			return &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
-		}
-		m.TenantID, m.NoticeNumber, m.IUV, m.CreditorFiscalCode = tid, num, num.IUV(), cf
-		m.Status, m.CreatedAt, m.UpdatedAt = procedo.PaymentUnpaid, tx.now, tx.now
-		id, err := tx.insert(ctx, `INSERT INTO payment_notices (tenant_id, case_id, application_draft_id, notice_number, iuv,
-			creditor_fiscal_code, amount_cents, causale, payer_fiscal_code, payer_name, due_date, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tid, m.CaseID, m.ApplicationDraftID, num.String(), m.IUV, cf, m.Amount, m.Causale, m.PayerFiscalCode, m.PayerName,
-			m.DueDate, string(m.Status), tx.db.ts(tx.now), tx.db.ts(tx.now))
-		if err != nil {
-			return err
-		}
-		m.ID = id
-		return recordAudit(ctx, tx, &procedo.AuditEvent{Action: "payment.notice", ObjectType: "payment_notice",
-			ObjectID: itoa(id), Detail: "avviso " + num.String() + ", " + procedo.FormatCents(m.Amount)})
-	})
+	err = s.db.transact(ctx, func(tx *Tx) error { return s.createNotice(ctx, tx, tid, &m) })
 	if err != nil {
 		return err
 	}
 	*n = m
 	return nil
+}
+
+// createNotice stores m, already checked (permission and Validate), as a new
+// notice of tenant tid inside tx: it takes the next IUV of the tenant's
+// counter and fills number, IUV, creditor, status and times.
+func (s *PaymentService) createNotice(ctx context.Context, tx *Tx, tid int64, n *procedo.PaymentNotice) error {
+	m := *n
+	baseLen, err := procedo.IUVBaseLength(s.AuxDigit)
+	if err != nil {
+		return &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
+	}
+	var cf string
+	if err := tx.queryRow(ctx, `SELECT fiscal_code FROM tenants WHERE id = ?`, tid).Scan(&cf); err != nil {
+		return notFound(err, "Ente non trovato.")
+	}
+	if cf == "" {
+		return procedo.Errorf(procedo.ECONFLICT, "L'ente non ha ancora configurato il proprio codice fiscale: non può emettere avvisi di pagamento pagoPA.")
+	}
+	if m.CaseID != nil {
+		var one int
+		if err := tx.queryRow(ctx, `SELECT 1 FROM cases WHERE id = ? AND tenant_id = ?`, *m.CaseID, tid).Scan(&one); err != nil {
+			return notFound(err, "Pratica non trovata.")
+		}
+	}
+	var last int64
+	if err := scanOne(tx.query(ctx, `INSERT INTO payment_counters (tenant_id, last_number) VALUES (?, 1)
+			ON CONFLICT (tenant_id) DO UPDATE SET last_number = payment_counters.last_number + 1
+			RETURNING last_number`, tid))(&last); err != nil {
+		return tx.db.dialect.mapError(err)
+	}
+	base := fmt.Sprintf("%0*d", baseLen, last)
+	if len(base) > baseLen {
+		return procedo.Errorf(procedo.ECONFLICT, "Numerazione degli avvisi di pagamento esaurita: contatta l'assistenza.")
+	}
+	num, err := procedo.NewNoticeNumber(s.AuxDigit, s.Code, base)
+	if err != nil {
+		return &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
+	}
+	m.TenantID, m.NoticeNumber, m.IUV, m.CreditorFiscalCode = tid, num, num.IUV(), cf
+	m.Status, m.CreatedAt, m.UpdatedAt = procedo.PaymentUnpaid, tx.now, tx.now
+	id, err := tx.insert(ctx, `INSERT INTO payment_notices (tenant_id, case_id, application_draft_id, notice_number, iuv,
+			creditor_fiscal_code, amount_cents, causale, payer_fiscal_code, payer_name, due_date, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tid, m.CaseID, m.ApplicationDraftID, num.String(), m.IUV, cf, m.Amount, m.Causale, m.PayerFiscalCode, m.PayerName,
+		m.DueDate, string(m.Status), tx.db.ts(tx.now), tx.db.ts(tx.now))
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	if err := recordAudit(ctx, tx, &procedo.AuditEvent{Action: "payment.notice", ObjectType: "payment_notice",
+		ObjectID: itoa(id), Detail: "avviso " + num.String() + ", " + procedo.FormatCents(m.Amount)}); err != nil {
+		return err
+	}
+	*n = m
+	return nil
+}
+
+// querier runs a query on the read pool (*DB) or inside a transaction (*Tx).
+type querier interface {
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// queryNotices returns the notices selected by q (which selects noticeColumns).
+func queryNotices(ctx context.Context, db querier, q string, args ...any) ([]*procedo.PaymentNotice, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*procedo.PaymentNotice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 const noticeColumns = `id, tenant_id, case_id, application_draft_id, notice_number, iuv, creditor_fiscal_code, amount_cents,
@@ -212,21 +246,12 @@ func (s *PaymentService) FindNotices(ctx context.Context, f procedo.PaymentNotic
 	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM payment_notices WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.query(ctx, `SELECT `+noticeColumns+` FROM payment_notices WHERE `+w+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+	out, err := queryNotices(ctx, s.db, `SELECT `+noticeColumns+` FROM payment_notices WHERE `+w+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, clampLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*procedo.PaymentNotice
-	for rows.Next() {
-		n, err := scanNotice(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, n)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // MarkPaid implements procedo.PaymentService.

@@ -80,7 +80,6 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 		"document_id", "fingerprint", "attachment_count", "attachments", "org_unit_id", "classification", "channel", "prev_hash",
 		"chain_hash", "sender_protocol", "sender_protocol_date", "reserved", "emergency_number", "emergency_at", "created_by"}
 	rows := make([][]any, len(regs))
-	texts := make([]string, len(regs))
 	byNumber := map[int]*procedo.Registration{}
 	for i, r := range regs {
 		r.RegisterID, r.RegisterCode, r.Year, r.Number, r.RegisteredAt = reg.ID, reg.Code, year, first+i, at
@@ -95,7 +94,6 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 			string(corr), r.DocumentID, r.Fingerprint, r.AttachmentCount, r.Attachments, r.OrgUnitID, r.Classification, r.Channel,
 			r.PrevHash, r.ChainHash, r.SenderProtocol, r.SenderProtocolDate, r.Reserved, r.EmergencyNumber,
 			tx.db.nullTS(r.EmergencyAt), r.CreatedBy}
-		texts[i] = r.Subject + " " + string(corr)
 		byNumber[r.Number] = r
 	}
 	// One multi-row INSERT for the whole batch; RETURNING gives (number, id)
@@ -114,11 +112,7 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 	if err != nil {
 		return tx.db.dialect.mapError(err)
 	}
-	ids := make([]int64, len(regs))
-	for i, r := range regs {
-		ids[i] = r.ID
-	}
-	return tx.db.dialect.indexRegistrations(ctx, tx, ids, texts)
+	return tx.db.dialect.indexRegistrations(ctx, tx, regs)
 }
 
 // maxParams bounds the parameters of one statement (SQLite's default limit is
@@ -285,6 +279,45 @@ func (s *RegistrationService) findOne(ctx context.Context, cond string, args ...
 	return reg, notFound(err, "Registrazione non trovata.")
 }
 
+// registrationSearch is how a dialect has a registration search read the rows
+// (searchRegistrations in search_sqlite.go and search_postgres.go).
+type registrationSearch struct {
+	from  string   // FROM clause naming the registrations r and what drives the scan
+	where []string // full-text and implied conditions, ANDed with the filter's
+	args  []any    // arguments of where, in order
+	order string   // ORDER BY for newest first that the driving index yields
+}
+
+// registrationTimeRange returns the range [lo, hi) of registration times that
+// the dates and the year of f imply, and whether f has any. Newest first is id
+// order, and within a tenant registration times never decrease with ids: a
+// tenant has one register, registerEntries takes ids in number order under the
+// counter lock and never dates an entry before the previous one, and triggers
+// forbid changing a time. So the first row of the tenant at or after lo has the
+// smallest id of those after lo, and ordering by (registered_at, id) is id order.
+// A year's entries are dated in that year (Europe/Rome); the range extends one
+// day past it because an entry numbered just before midnight of 31 December
+// takes the previous entry's time if a replica's clock ran ahead.
+func registrationTimeRange(f procedo.RegistrationFilter) (lo, hi time.Time, ok bool) {
+	lo, hi = time.Unix(0, 0), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	if f.Year != nil {
+		lo, hi, ok = startOfDay(procedo.NewDate(*f.Year, 1, 1)), startOfDay(procedo.NewDate(*f.Year+1, 1, 2)), true
+	}
+	if f.From != nil {
+		if t := startOfDay(*f.From); t.After(lo) {
+			lo = t
+		}
+		ok = true
+	}
+	if f.To != nil {
+		if t := startOfDay(f.To.AddDays(1)); t.Before(hi) {
+			hi = t
+		}
+		ok = true
+	}
+	return lo, hi, ok
+}
+
 // FindRegistrations implements procedo.RegistrationService.
 func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.RegistrationFilter) (_ []*procedo.Registration, _ int, err error) {
 	defer procedo.Wrap(&err, "sqlstore.FindRegistrations")
@@ -314,17 +347,11 @@ func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.R
 	if f.To != nil {
 		add("r.registered_at < ?", s.db.ts(startOfDay(f.To.AddDays(1))))
 	}
-	if f.Query != "" {
-		if cond, qa, ok := s.db.dialect.searchRegistrations(f.Query); ok {
-			add(cond, qa...)
-		}
-	}
+	search := s.db.dialect.searchRegistrations(tid, f)
+	where, args = append(where, search.where...), append(args, search.args...)
 	if c := strings.TrimSpace(f.Correspondent); c != "" {
-		// The full-text index also holds the correspondents: it narrows the
-		// candidates, the LIKE keeps the match exact.
-		if cond, qa, ok := s.db.dialect.searchRegistrations(c); ok {
-			add(cond, qa...)
-		}
+		// The full-text index also holds the correspondents: the search narrows
+		// the candidates, the LIKE keeps the match exact.
 		add("LOWER(r.correspondents) LIKE ?", "%"+escapeLike(strings.ToLower(c))+"%")
 	}
 	if f.Classification != nil && *f.Classification != "" {
@@ -343,15 +370,12 @@ func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.R
 	}
 	w := strings.Join(where, " AND ")
 	var total int
-	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM registrations r WHERE `+w+` LIMIT ?) x`,
+	if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+search.from+` WHERE `+w+` LIMIT ?) x`,
 		append(args, procedo.MaxSearchCount+1)...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	// Newest first is id order: entries are inserted in number order and their
-	// times never go backwards (registerEntries), so the primary key serves the
-	// ordering and the first page stops early even over millions of rows.
-	rows, err := s.db.query(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE `+w+` ORDER BY r.id DESC LIMIT ? OFFSET ?`,
-		append(args, clampLimit(f.Limit), max(f.Offset, 0))...)
+	rows, err := s.db.query(ctx, `SELECT `+registrationColumns+` FROM `+search.from+` JOIN registers g ON g.id = r.register_id
+		WHERE `+w+` ORDER BY `+search.order+` LIMIT ? OFFSET ?`, append(args, clampLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -652,4 +676,120 @@ func (s *RegistrationService) AcceptAssignment(ctx context.Context, id int64) (e
 func (s *RegistrationService) ReturnAssignment(ctx context.Context, id int64, reason string) (err error) {
 	defer procedo.Wrap(&err, "sqlstore.ReturnAssignment(%d)", id)
 	return s.decideAssignment(ctx, id, procedo.AssignmentReturned, reason)
+}
+
+// ReassignRegistration implements procedo.RegistrationService.
+func (s *RegistrationService) ReassignRegistration(ctx context.Context, registrationID, orgUnitID int64, note string) (err error) {
+	defer procedo.Wrap(&err, "sqlstore.ReassignRegistration(%d, %d)", registrationID, orgUnitID)
+	a := procedo.ActorFromContext(ctx)
+	if a == nil || a.User == nil || !a.User.HasRole(procedo.RoleRegistry) {
+		return procedo.Errorf(procedo.EFORBIDDEN, "Solo il protocollo può riassegnare un documento.")
+	}
+	r, err := s.FindRegistrationByID(ctx, registrationID)
+	if err != nil {
+		return err
+	}
+	if r.Annulled() {
+		return procedo.Errorf(procedo.ECONFLICT, "La registrazione è annullata: non si riassegna.")
+	}
+	if note = strings.TrimSpace(note); len(note) > 2000 {
+		return procedo.FieldErrors{"note": "La nota è troppo lunga (massimo 2000 caratteri)."}
+	}
+	var office string
+	err = s.db.queryRow(ctx, `SELECT name FROM org_units WHERE tenant_id = ? AND id = ?`, r.TenantID, orgUnitID).Scan(&office)
+	if errors.Is(err, sql.ErrNoRows) {
+		return procedo.FieldErrors{"office": "Scegli l'ufficio a cui assegnare il documento."}
+	}
+	if err != nil {
+		return err
+	}
+	return s.db.transact(ctx, func(tx *Tx) error {
+		// Changing the office for action first locks the registration: a
+		// concurrent reassignment waits, then finds the new assignment pending.
+		if _, err := tx.exec(ctx, `UPDATE registrations SET org_unit_id = ? WHERE tenant_id = ? AND id = ?`,
+			orgUnitID, r.TenantID, r.ID); err != nil {
+			return err
+		}
+		var status string
+		err := tx.queryRow(ctx, `SELECT status FROM registration_assignments WHERE tenant_id = ? AND registration_id = ? AND kind = ?
+			ORDER BY id DESC LIMIT 1`, r.TenantID, r.ID, procedo.AssignmentAction).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && status != procedo.AssignmentReturned {
+			return procedo.Errorf(procedo.ECONFLICT, "L'ufficio competente non ha restituito il documento: non c'è nulla da riassegnare.")
+		}
+		if err != nil {
+			return err
+		}
+		var had int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM registration_assignments WHERE tenant_id = ? AND registration_id = ? AND org_unit_id = ?`,
+			r.TenantID, r.ID, orgUnitID).Scan(&had); err != nil {
+			return err
+		}
+		if had > 0 {
+			return procedo.FieldErrors{"office": office + " ha già avuto questo documento: scegli un altro ufficio."}
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO registration_assignments (tenant_id, registration_id, org_unit_id, kind, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, r.TenantID, r.ID, orgUnitID, procedo.AssignmentAction, procedo.AssignmentPending, s.db.ts(tx.now)); err != nil {
+			return err
+		}
+		if err := insertRegistrationEvent(ctx, tx, r.TenantID, r.ID, &procedo.RegistrationEvent{Kind: "assigned",
+			Field: procedo.AssignmentAction, NewValue: fmt.Sprint(orgUnitID), Reason: note}); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, &procedo.AuditEvent{Action: "registration.reassign", ObjectType: "registration",
+			ObjectID: fmt.Sprintf("%d/%d", r.Year, r.Number), Detail: office})
+	})
+}
+
+// importKey returns the columns identifying e in registration_imports: IPA
+// codes and register code in lower case, so that a sender writing them in
+// another case is still the same sender.
+func importKey(e *procedo.SenderEntry) []any {
+	return []any{strings.ToLower(strings.TrimSpace(e.IPACode)), strings.ToLower(strings.TrimSpace(e.AOOCode)),
+		strings.ToLower(strings.TrimSpace(e.Register)), e.Number, e.Date}
+}
+
+// insertRegistrationImports records, in the registrations' transaction, the
+// sender's entry of each imported registration; the unique key of
+// registration_imports refuses an entry already imported (ECONFLICT), even
+// when two imports of it race.
+func insertRegistrationImports(ctx context.Context, tx *Tx, group []*regRequest) error {
+	var rows [][]any
+	for _, r := range group {
+		if e := r.in.Sender; e != nil {
+			rows = append(rows, append([]any{r.reg.ID, r.reg.TenantID}, importKey(e)...))
+		}
+	}
+	err := insertRows(ctx, tx, "registration_imports", []string{"registration_id", "tenant_id", "sender_ipa", "sender_aoo",
+		"sender_register", "sender_number", "sender_date"}, rows, "", nil)
+	return tx.db.dialect.mapError(err)
+}
+
+// checkNotImported refuses, before numbering, an entry of another AOO that the
+// tenant has already registered, naming our registration of it.
+func (s *RegistrationService) checkNotImported(ctx context.Context, tid int64, e *procedo.SenderEntry) error {
+	if e == nil {
+		return nil
+	}
+	var year, number int
+	err := s.db.queryRow(ctx, `SELECT r.year, r.number FROM registration_imports i JOIN registrations r ON r.id = i.registration_id
+		WHERE i.tenant_id = ? AND i.sender_ipa = ? AND i.sender_aoo = ? AND i.sender_register = ? AND i.sender_number = ?
+		AND i.sender_date = ?`, append([]any{tid}, importKey(e)...)...).Scan(&year, &number)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return alreadyImported(e, &procedo.Registration{Year: year, Number: number})
+}
+
+// alreadyImported is the ECONFLICT of a document registered twice; ours, when
+// known, is our registration of it.
+func alreadyImported(e *procedo.SenderEntry, ours *procedo.Registration) error {
+	msg := fmt.Sprintf("Il documento protocollato dall'AOO %s (%s) con il n. %s del %s è già stato registrato", e.AOOCode, e.IPACode,
+		procedo.FormatProtocolNumber(e.Number), e.Date.Italian())
+	if ours != nil {
+		msg += fmt.Sprintf(" con il protocollo n. %s/%d", ours.NumberString(), ours.Year)
+	}
+	return procedo.Errorf(procedo.ECONFLICT, "%s: non si protocolla due volte.", msg)
 }

@@ -7,7 +7,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -376,6 +379,421 @@ func TestVerify_DetectsTampering(t *testing.T) {
 		}
 		if ps, _ := env.DB.Verify(context.Background(), "comune-b"); len(ps) != 0 {
 			t.Fatalf("comune-b is clean: %v", ps)
+		}
+	})
+}
+
+// TestRegistrationService_SearchMatchesScan checks that the planned searches
+// (the full-text index driving the scan, id bounds derived from dates and
+// years, the time-ordered index) return exactly what a plain scan of every
+// registration, filtered here in Go, returns: same rows, same order, same total.
+// Two tenants register alternately across a year boundary, several entries
+// sharing a time, so ids and times of the tenants interleave; some entries are
+// reclassified and some annulled afterwards.
+func TestRegistrationService_SearchMatchesScan(t *testing.T) {
+	env := testkit.NewEnv(t)
+	regs := sqlstore.NewRegistrationService(env.DB)
+	var mu sync.Mutex
+	now := time.Date(2025, 12, 29, 9, 0, 0, 0, procedo.Rome)
+	env.DB.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	records := map[*testkit.Comune]*procedo.User{}
+	for _, c := range []*testkit.Comune{env.A, env.B} {
+		u := &procedo.User{Username: "archivio", Roles: []procedo.Role{procedo.RoleRecords}}
+		if err := sqlstore.NewUserService(env.DB).CreateUser(c.As(procedo.SystemActor), u, testkit.Password); err != nil {
+			t.Fatal(err)
+		}
+		records[c] = u
+	}
+	for _, c := range []*testkit.Comune{env.A, env.B} { // a third level under VI.3
+		if err := sqlstore.NewClassificationService(env.DB).CreateClassification(c.AsUser(c.Admin),
+			&procedo.Classification{Code: "VI.3.1", ParentCode: "VI", Title: "Permessi di costruire"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	words := []string{"autorizzazione", "scarico", "cantiere", "mensa", "tributi", "ricorso"}
+	names := []string{"Mario Rossi", "Lucia Verdi", "Soprintendenza", "Ditta Edil Sud"}
+	classes := []string{"I.6", "VI.1", "VI.3", "VI.3.1", "XI.2", ""}
+	dirs := []procedo.Direction{procedo.DirectionIncoming, procedo.DirectionOutgoing}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	stored := map[*testkit.Comune][]*procedo.Registration{}
+	for i := range 240 {
+		c := env.A
+		if i%3 == 2 {
+			c = env.B
+		}
+		subject := make([]string, 1+rnd.IntN(3))
+		for j := range subject {
+			subject[j] = words[rnd.IntN(len(words))]
+		}
+		in := &procedo.RegistrationInput{Direction: dirs[rnd.IntN(2)], Subject: strings.Join(subject, " "),
+			Correspondents: []procedo.Correspondent{{Name: names[rnd.IntN(len(names))]}}, Classification: classes[rnd.IntN(len(classes))]}
+		r, err := regs.RegisterEntry(c.AsUser(c.Registry), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 0 { // corrected classification: the index follows
+			cls := classes[rnd.IntN(len(classes))]
+			if cls != r.Classification {
+				if r, err = regs.CorrectRegistration(c.AsUser(c.Registry), r.ID, procedo.RegistrationCorrection{Classification: &cls,
+					Reason: "Classificazione errata"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if i%7 == 0 {
+			if r, err = regs.AnnulRegistration(c.AsUser(records[c]), r.ID, "Registrata per errore", "Autorizzazione n. 1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stored[c] = append(stored[c], r)
+		if i%2 == 1 { // entries in pairs share their time
+			mu.Lock()
+			now = now.Add(5 * time.Hour)
+			mu.Unlock()
+		}
+	}
+	// scan is the meaning of each filter field, applied to one registration.
+	hasWords := func(r *procedo.Registration, q string) bool {
+		have := strings.Fields(strings.ToLower(r.Subject + " " + r.Correspondents[0].Name))
+		for _, w := range strings.Fields(strings.ToLower(q)) {
+			if !slices.Contains(have, w) {
+				return false
+			}
+		}
+		return true
+	}
+	scan := func(r *procedo.Registration, f procedo.RegistrationFilter) bool {
+		d := procedo.DateOf(r.RegisteredAt)
+		cls := ""
+		if f.Classification != nil {
+			cls = *f.Classification
+		}
+		return (f.Year == nil || r.Year == *f.Year) && (f.Number == nil || r.Number == *f.Number) &&
+			(f.Direction == nil || r.Direction == *f.Direction) && (f.From == nil || !d.Before(*f.From)) &&
+			(f.To == nil || !f.To.Before(d)) && hasWords(r, f.Query) && hasWords(r, f.Correspondent) &&
+			(cls == "" || r.Classification == cls || strings.HasPrefix(r.Classification, cls+".")) &&
+			(f.Annulled == nil || r.Annulled() == *f.Annulled)
+	}
+	date := func(y int, m time.Month, d int) *procedo.Date { v := procedo.NewDate(y, m, d); return &v }
+	year := func(y int) *int { return &y }
+	out, in := procedo.DirectionOutgoing, procedo.DirectionIncoming
+	filters := []struct {
+		name string
+		f    procedo.RegistrationFilter
+	}{
+		{"All", procedo.RegistrationFilter{}},
+		{"Word", procedo.RegistrationFilter{Query: "autorizzazione"}},
+		{"TwoWords", procedo.RegistrationFilter{Query: "scarico mensa"}},
+		{"NoMatch", procedo.RegistrationFilter{Query: "fognatura"}},
+		{"WordClassification", procedo.RegistrationFilter{Query: "cantiere", Classification: ptr("VI")}},
+		{"WordDirection", procedo.RegistrationFilter{Query: "tributi", Direction: &out}},
+		{"WordAcrossNewYear", procedo.RegistrationFilter{Query: "ricorso", From: date(2025, 12, 31), To: date(2026, 1, 4)}},
+		{"WordFrom", procedo.RegistrationFilter{Query: "mensa", From: date(2026, 1, 10)}},
+		{"WordTo", procedo.RegistrationFilter{Query: "mensa", To: date(2026, 1, 2)}},
+		{"WordOneDay", procedo.RegistrationFilter{Query: "scarico", From: date(2026, 1, 5), To: date(2026, 1, 5)}},
+		{"WordFuture", procedo.RegistrationFilter{Query: "scarico", From: date(2027, 1, 1)}},
+		{"WordPast", procedo.RegistrationFilter{Query: "scarico", To: date(2024, 1, 1)}},
+		{"WordYear2025", procedo.RegistrationFilter{Query: "autorizzazione", Year: year(2025)}},
+		{"WordYear2026", procedo.RegistrationFilter{Query: "autorizzazione", Year: year(2026)}},
+		{"WordYearAndRange", procedo.RegistrationFilter{Query: "cantiere", Year: year(2026), To: date(2026, 1, 8)}},
+		{"Year2025", procedo.RegistrationFilter{Year: year(2025)}},
+		{"Year2026Outgoing", procedo.RegistrationFilter{Year: year(2026), Direction: &out}},
+		{"Year2024", procedo.RegistrationFilter{Year: year(2024)}},
+		{"Number", procedo.RegistrationFilter{Year: year(2026), Number: year(5)}},
+		{"RangeIncoming", procedo.RegistrationFilter{From: date(2026, 1, 3), To: date(2026, 1, 9), Direction: &in}},
+		{"Correspondent", procedo.RegistrationFilter{Correspondent: "Rossi", Direction: &in}},
+		{"CorrespondentAndWord", procedo.RegistrationFilter{Correspondent: "soprintendenza", Query: "ricorso"}},
+		{"CorrespondentRange", procedo.RegistrationFilter{Correspondent: "verdi", From: date(2026, 1, 1)}},
+		{"Classification", procedo.RegistrationFilter{Classification: ptr("VI.3")}},
+		{"ClassificationTitle", procedo.RegistrationFilter{Classification: ptr("VI")}},
+		{"ClassificationLeaf", procedo.RegistrationFilter{Classification: ptr("VI.3.1")}},
+		{"ClassificationUnknown", procedo.RegistrationFilter{Classification: ptr("XIV.9")}},
+		{"ClassificationWordYear", procedo.RegistrationFilter{Classification: ptr("VI.3"), Query: "scarico", Year: year(2026)}},
+		{"ClassificationRange", procedo.RegistrationFilter{Classification: ptr("I"), From: date(2026, 1, 2), To: date(2026, 1, 12)}},
+		{"ClassificationCorrespondent", procedo.RegistrationFilter{Classification: ptr("XI.2"), Correspondent: "lucia"}},
+		{"NumberAndClassification", procedo.RegistrationFilter{Year: year(2025), Number: year(3), Classification: ptr("VI")}},
+		{"Annulled", procedo.RegistrationFilter{Annulled: ptr(true)}},
+		{"NotAnnulledWord", procedo.RegistrationFilter{Annulled: ptr(false), Query: "tributi"}},
+	}
+	for _, w := range words { // the number's oggetto has some of them
+		filters = append(filters, struct {
+			name string
+			f    procedo.RegistrationFilter
+		}{"NumberAndWord/" + w, procedo.RegistrationFilter{Year: year(2026), Number: year(7), Query: w}})
+	}
+	for _, c := range []*testkit.Comune{env.A, env.B} {
+		ctx := c.AsUser(c.Registry)
+		for _, tc := range filters {
+			t.Run(c.Tenant.Slug+"/"+tc.name, func(t *testing.T) {
+				var want []int64
+				for i := len(stored[c]) - 1; i >= 0; i-- { // newest first
+					if r := stored[c][i]; scan(r, tc.f) {
+						want = append(want, r.ID)
+					}
+				}
+				f := tc.f
+				f.Limit = 500
+				list, total, err := regs.FindRegistrations(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []int64
+				for _, r := range list {
+					got = append(got, r.ID)
+				}
+				if total != len(want) || !slices.Equal(got, want) {
+					t.Fatalf("total %d, ids %v; the scan finds %d, ids %v", total, got, len(want), want)
+				}
+				f.Limit, f.Offset = 4, 3
+				page, _, err := regs.FindRegistrations(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = got[:0]
+				for _, r := range page {
+					got = append(got, r.ID)
+				}
+				if w := want[min(3, len(want)):min(7, len(want))]; !slices.Equal(got, w) {
+					t.Fatalf("page 2 of 4: %v, want %v", got, w)
+				}
+			})
+		}
+	}
+}
+
+// TestRegistrationService_ImportOnce checks that an entry of another AOO is
+// registered once per tenant: again, in other letter case, or by concurrent
+// imports, it is ECONFLICT and takes no number.
+func TestRegistrationService_ImportOnce(t *testing.T) {
+	env := testkit.NewEnv(t)
+	regs := sqlstore.NewRegistrationService(env.DB)
+	A, B := env.A, env.B
+	imported := func(number int, ipa, aoo string) *procedo.RegistrationInput {
+		in := incoming("Trasmissione del parere")
+		in.Channel = "interoperabilita"
+		in.SenderProtocol = procedo.FormatProtocolNumber(number)
+		in.SenderProtocolDate = procedo.NewDate(2026, 3, 2)
+		in.Sender = &procedo.SenderEntry{IPACode: ipa, AOOCode: aoo, Register: "PG", Number: number, Date: procedo.NewDate(2026, 3, 2)}
+		return in
+	}
+	first, err := regs.RegisterEntry(A.AsUser(A.Registry), imported(7, "r_veneto", "AOO_GIUNTA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		in   *procedo.RegistrationInput
+	}{
+		{"Again", imported(7, "r_veneto", "AOO_GIUNTA")},
+		{"OtherCase", imported(7, "R_VENETO", "aoo_giunta")},
+	} {
+		t.Run("Err"+tc.name, func(t *testing.T) {
+			_, err := regs.RegisterEntry(A.AsUser(A.Registry), tc.in)
+			if procedo.ErrorCode(err) != procedo.ECONFLICT || !strings.Contains(procedo.ErrorMessage(err), first.NumberString()) {
+				t.Fatalf("%v", err)
+			}
+		})
+	}
+	t.Run("ErrNotIncoming", func(t *testing.T) {
+		in := imported(8, "r_veneto", "AOO_GIUNTA")
+		in.Direction, in.SenderProtocol = procedo.DirectionOutgoing, ""
+		if _, err := regs.RegisterEntry(A.AsUser(A.Registry), in); procedo.FieldErrorsOf(err)["sender_protocol"] == "" {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("OtherEntryOrTenant", func(t *testing.T) {
+		for _, tc := range []struct {
+			c  *testkit.Comune
+			in *procedo.RegistrationInput
+		}{
+			{A, imported(8, "r_veneto", "AOO_GIUNTA")},
+			{A, imported(7, "r_veneto", "AOO_CONSIGLIO")},
+			{B, imported(7, "r_veneto", "AOO_GIUNTA")},
+		} {
+			if _, err := regs.RegisterEntry(tc.c.AsUser(tc.c.Registry), tc.in); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	t.Run("Concurrent", func(t *testing.T) {
+		_, before, err := regs.FindRegistrations(A.AsUser(A.Registry), procedo.RegistrationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = regs.RegisterEntry(A.AsUser(A.Registry), imported(9, "r_veneto", "AOO_GIUNTA"))
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case procedo.ErrorCode(err) != procedo.ECONFLICT:
+				t.Fatalf("%v", err)
+			}
+		}
+		list, after, err := regs.FindRegistrations(A.AsUser(A.Registry), procedo.RegistrationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != 1 || after != before+1 {
+			t.Fatalf("%d imports succeeded, %d entries added; want 1 and 1", ok, after-before)
+		}
+		for i := 1; i < len(list); i++ { // newest first, gap-free
+			if list[i-1].Number != list[i].Number+1 {
+				t.Fatalf("numbers %d then %d", list[i-1].Number, list[i].Number)
+			}
+		}
+	})
+}
+
+// TestRegistrationService_ReassignRegistration checks that the registry desk
+// gives a registration returned by its office to another office, keeping the
+// returned assignment, and that nobody else can, nor on an entry that was not
+// returned.
+func TestRegistrationService_ReassignRegistration(t *testing.T) {
+	env := testkit.NewEnv(t)
+	regs := sqlstore.NewRegistrationService(env.DB)
+	A, B := env.A, env.B
+	sys := A.As(procedo.SystemActor)
+	offices := map[string]*procedo.OrgUnit{}
+	users := map[string]*procedo.User{}
+	for _, code := range []string{"TEC", "TRIB"} {
+		o := &procedo.OrgUnit{Code: code, Name: "Ufficio " + code}
+		if err := sqlstore.NewOrgUnitService(env.DB).CreateOrgUnit(sys, o); err != nil {
+			t.Fatal(err)
+		}
+		u := &procedo.User{Username: strings.ToLower(code), Roles: []procedo.Role{procedo.RoleOperator}, OrgUnitID: &o.ID}
+		if err := sqlstore.NewUserService(env.DB).CreateUser(sys, u, testkit.Password); err != nil {
+			t.Fatal(err)
+		}
+		offices[code], users[code] = o, u
+	}
+	records := &procedo.User{Username: "archivio", Roles: []procedo.Role{procedo.RoleRecords}}
+	if err := sqlstore.NewUserService(env.DB).CreateUser(sys, records, testkit.Password); err != nil {
+		t.Fatal(err)
+	}
+	desk := A.AsUser(A.Registry)
+	register := func(office *int64) *procedo.Registration {
+		in := incoming("Richiesta di occupazione di suolo pubblico")
+		in.ActionOffice = office
+		in.InfoOffices = []int64{offices["TRIB"].ID}
+		r, err := regs.RegisterEntry(desk, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	returnIt := func(r *procedo.Registration, u *procedo.User, office int64) {
+		t.Helper()
+		list, err := regs.FindAssignments(A.AsUser(u), r.ID, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range list {
+			if x.OrgUnitID == office && x.Status == procedo.AssignmentPending {
+				if err := regs.ReturnAssignment(A.AsUser(u), x.ID, "Non è di nostra competenza"); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+		}
+		t.Fatalf("no pending assignment of office %d in %+v", office, list)
+	}
+	r := register(&A.Office.ID)
+	t.Run("ErrNotReturned", func(t *testing.T) {
+		if err := regs.ReassignRegistration(desk, r.ID, offices["TEC"].ID, ""); procedo.ErrorCode(err) != procedo.ECONFLICT {
+			t.Fatalf("%v", err)
+		}
+	})
+	returnIt(r, A.Operator, A.Office.ID)
+	for _, tc := range []struct {
+		name   string
+		ctx    context.Context
+		id     int64
+		office int64
+		code   string
+		field  string
+	}{
+		{"ErrOperator", A.AsUser(A.Operator), r.ID, offices["TEC"].ID, procedo.EFORBIDDEN, ""},
+		{"ErrRecords", A.AsUser(records), r.ID, offices["TEC"].ID, procedo.EFORBIDDEN, ""},
+		{"ErrOtherTenant", B.AsUser(B.Registry), r.ID, B.Office.ID, procedo.ENOTFOUND, ""},
+		{"ErrOtherTenantsOffice", desk, r.ID, B.Office.ID, procedo.EINVALID, "office"},
+		{"ErrUnknownOffice", desk, r.ID, 999999, procedo.EINVALID, "office"},
+		{"ErrOfficeThatReturnedIt", desk, r.ID, A.Office.ID, procedo.EINVALID, "office"},
+		{"ErrOfficeInformed", desk, r.ID, offices["TRIB"].ID, procedo.EINVALID, "office"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := regs.ReassignRegistration(tc.ctx, tc.id, tc.office, "")
+			if procedo.ErrorCode(err) != tc.code || tc.field != "" && procedo.FieldErrorsOf(err)[tc.field] == "" {
+				t.Fatalf("%v", err)
+			}
+		})
+	}
+	t.Run("OK", func(t *testing.T) {
+		if err := regs.ReassignRegistration(desk, r.ID, offices["TEC"].ID, "Competenza dell'ufficio tecnico"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := regs.FindRegistrationByID(desk, r.ID)
+		if err != nil || got.OrgUnitID == nil || *got.OrgUnitID != offices["TEC"].ID {
+			t.Fatalf("office for action %v: %v", got.OrgUnitID, err)
+		}
+		list, err := regs.FindAssignments(desk, r.ID, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := map[int64]string{}
+		for _, x := range list {
+			status[x.OrgUnitID] = x.Kind + "/" + x.Status
+		}
+		if len(list) != 3 || status[A.Office.ID] != "competenza/returned" || status[offices["TEC"].ID] != "competenza/pending" ||
+			status[offices["TRIB"].ID] != "conoscenza/pending" {
+			t.Fatalf("assignments %v", status)
+		}
+		history, err := regs.FindRegistrationHistory(desk, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := history[len(history)-1]
+		if last.Kind != "assigned" || last.Field != procedo.AssignmentAction || last.NewValue != fmt.Sprint(offices["TEC"].ID) ||
+			last.Reason != "Competenza dell'ufficio tecnico" || last.ActorName == "" {
+			t.Fatalf("history %+v", last)
+		}
+		// Pending again: nothing to reassign until the new office answers.
+		if err := regs.ReassignRegistration(desk, r.ID, offices["TRIB"].ID, ""); procedo.ErrorCode(err) != procedo.ECONFLICT {
+			t.Fatalf("reassigned a pending entry: %v", err)
+		}
+		inbox, err := regs.FindAssignments(A.AsUser(users["TEC"]), 0, &offices["TEC"].ID, procedo.AssignmentPending)
+		if err != nil || len(inbox) != 1 || inbox[0].RegistrationID != r.ID {
+			t.Fatalf("the new office's inbox %v %v", inbox, err)
+		}
+		if err := regs.AcceptAssignment(A.AsUser(users["TEC"]), inbox[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := regs.ReassignRegistration(desk, r.ID, offices["TRIB"].ID, ""); procedo.ErrorCode(err) != procedo.ECONFLICT {
+			t.Fatalf("reassigned an accepted entry: %v", err)
+		}
+	})
+	t.Run("ErrNeverAssigned", func(t *testing.T) {
+		if err := regs.ReassignRegistration(desk, register(nil).ID, offices["TEC"].ID, ""); procedo.ErrorCode(err) != procedo.ECONFLICT {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("ErrAnnulled", func(t *testing.T) {
+		r := register(&A.Office.ID)
+		returnIt(r, A.Operator, A.Office.ID)
+		if _, err := regs.AnnulRegistration(A.AsUser(records), r.ID, "Doppia registrazione", "Autorizzazione n. 3"); err != nil {
+			t.Fatal(err)
+		}
+		if err := regs.ReassignRegistration(desk, r.ID, offices["TEC"].ID, ""); procedo.ErrorCode(err) != procedo.ECONFLICT {
+			t.Fatalf("%v", err)
 		}
 	})
 }

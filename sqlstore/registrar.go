@@ -187,6 +187,9 @@ func completeRegistrations(ctx context.Context, tx *Tx, group []*regRequest) err
 	if err := insertRows(ctx, tx, "registration_assignments", []string{"tenant_id", "registration_id", "org_unit_id", "kind", "status", "created_at"}, assigns, "", nil); err != nil {
 		return err
 	}
+	if err := insertRegistrationImports(ctx, tx, group); err != nil {
+		return err
+	}
 	return insertRows(ctx, tx, "registration_events", []string{"tenant_id", "registration_id", "at", "actor", "actor_name", "kind",
 		"field", "old_value", "new_value", "reason"}, events, "", nil)
 }
@@ -220,6 +223,9 @@ func (s *RegistrationService) RegisterEntry(ctx context.Context, in *procedo.Reg
 		return nil, err
 	}
 	if err := s.checkRegistrationRefs(ctx, tid, in); err != nil {
+		return nil, err
+	}
+	if err := s.checkNotImported(ctx, tid, in.Sender); err != nil {
 		return nil, err
 	}
 	uploads := append([]*procedo.Upload{}, in.Attachments...)
@@ -259,6 +265,9 @@ func (s *RegistrationService) RegisterEntry(ctx context.Context, in *procedo.Reg
 		return nil, ctx.Err()
 	}
 	if err := <-req.done; err != nil {
+		if procedo.ErrorCode(err) == procedo.ECONFLICT && in.Sender != nil {
+			return nil, alreadyImported(in.Sender, nil)
+		}
 		if procedo.ErrorCode(err) == procedo.ECONFLICT && reg.EmergencyNumber != "" {
 			return nil, procedo.FieldErrors{"emergency_number": "Questa registrazione di emergenza è già stata riportata nel registro ordinario."}
 		}

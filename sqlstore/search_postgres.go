@@ -3,26 +3,30 @@
 
 package sqlstore
 
-import "context"
+import (
+	"context"
+	"strings"
+
+	"github.com/procedo/procedo"
+)
 
 // indexRegistrations: PostgreSQL keeps the tsvector in a generated column.
-func (postgresDialect) indexRegistrations(ctx context.Context, tx *Tx, ids []int64, texts []string) error {
+func (postgresDialect) indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error {
 	return nil
 }
 
 // searchRegistrations matches the generated tsvector with the Italian
-// configuration; every word must be present (as its stem).
-func (postgresDialect) searchRegistrations(q string) (string, []any, bool) {
-	words := plainWords(q)
-	if len(words) == 0 {
-		return "", nil, false
-	}
-	terms := ""
-	for i, w := range words {
-		if i > 0 {
-			terms += " & "
+// configuration, every word present (as its stem), for the words of the query
+// and for those of the correspondent; the planner picks the index (GIN on the
+// tsvector, trigram on correspondents, B-tree on dates) from its statistics,
+// and the primary key gives newest first.
+func (postgresDialect) searchRegistrations(tid int64, f procedo.RegistrationFilter) registrationSearch {
+	s := registrationSearch{from: "registrations r", order: "r.id DESC"}
+	for _, q := range []string{f.Query, strings.TrimSpace(f.Correspondent)} {
+		if words := plainWords(q); len(words) > 0 {
+			s.where = append(s.where, "r.search @@ to_tsquery('italian', ?)")
+			s.args = append(s.args, strings.Join(words, " & "))
 		}
-		terms += w
 	}
-	return "r.search @@ to_tsquery('italian', ?)", []any{terms}, true
+	return s
 }

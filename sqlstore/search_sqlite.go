@@ -5,31 +5,134 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
+
+	"github.com/procedo/procedo"
 )
 
-// indexRegistrations stores the stemmed words of registrations in the FTS5
-// table (rowid = registration id).
-func (sqliteDialect) indexRegistrations(ctx context.Context, tx *Tx, ids []int64, texts []string) error {
-	rows := make([][]any, len(ids))
-	for i, id := range ids {
-		rows[i] = []any{id, strings.Join(stemWords(texts[i]), " ")}
+// indexRegistrations stores in the FTS5 table (rowid = registration id) the
+// stemmed words of the oggetto and correspondents, and the tokens of the
+// classification (classificationTokens).
+func (sqliteDialect) indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error {
+	rows := make([][]any, len(regs))
+	for i, r := range regs {
+		corr, err := json.Marshal(r.Correspondents)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{r.ID, strings.Join(stemWords(r.Subject+" "+string(corr)), " "), classificationTokens(r.Classification)}
 	}
-	return insertRows(ctx, tx, "registrations_fts", []string{"rowid", "words"}, rows, "", nil)
+	return insertRows(ctx, tx, "registrations_fts", []string{"rowid", "words", "classes"}, rows, "", nil)
 }
 
-// searchRegistrations returns the condition matching registrations r whose
-// words contain every stemmed word of q. Stems already match the other forms of
-// a word; prefix queries are not used: without a prefix index FTS5 would scan
-// every term sharing the prefix.
-func (sqliteDialect) searchRegistrations(q string) (string, []any, bool) {
-	words := stemWords(q)
-	if len(words) == 0 {
-		return "", nil, false
+// classificationTokens returns the full-text tokens of a titolario code, as the
+// view registration_class_tokens of migration 0010 computes them (its trigger
+// keeps them through corrections): "clse" and the hex of the code, then "clsa"
+// and the hex of each prefix that ends before a dot, ASCII letters upper-cased
+// (SQLite's upper() folds no other). Hex makes any code one token.
+func classificationTokens(code string) string {
+	if code == "" {
+		return ""
 	}
-	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = `"` + w + `"`
+	up := asciiUpper(code)
+	var b strings.Builder
+	b.WriteString("clse" + hex.EncodeToString([]byte(up)))
+	for i := 0; i < len(up); i++ {
+		if up[i] == '.' {
+			b.WriteString(" clsa" + hex.EncodeToString([]byte(up[:i])))
+		}
 	}
-	return "r.id IN (SELECT rowid FROM registrations_fts WHERE registrations_fts MATCH ?)", []any{strings.Join(terms, " AND ")}, true
+	return b.String()
+}
+
+// asciiUpper upper-cases ASCII letters only, as SQLite's upper() does.
+func asciiUpper(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}, s)
+}
+
+// classificationTerm returns the FTS5 query finding code and its sub-classes:
+// a superset of the SQL filter (r.classification = code OR r.classification
+// LIKE code || '.%', ASCII case-insensitive), which stays and keeps the result
+// exact. ok is false for a code with LIKE wildcards, whose SQL meaning the
+// tokens do not follow.
+func classificationTerm(code string) (string, bool) {
+	if code == "" || strings.ContainsAny(code, `%_\`) {
+		return "", false
+	}
+	h := hex.EncodeToString([]byte(asciiUpper(code)))
+	return "classes : (clse" + h + " OR clsa" + h + ")", true
+}
+
+// searchRegistrations plans a search so that SQLite reads the rows newest first
+// from an index and stops at the page (and at MaxSearchCount+1 when counting),
+// instead of collecting and sorting every candidate:
+//
+//   - with words or a classification, the FTS5 table drives the scan in
+//     descending rowid (= registration id) order, each match joined to its
+//     registration by primary key (CROSS JOIN fixes that join order). Every
+//     word must be present, as its stem; prefix queries are not used (without a
+//     prefix index FTS5 would read every term sharing the prefix). A date range
+//     or a year also bounds the rowids, so only that slice of the doclists is read;
+//   - otherwise the index on (tenant_id, registered_at) is scanned backwards,
+//     ordered by (registered_at, id), which is id order within a tenant (see
+//     registrationTimeRange), and a year becomes a time range on it; annulled
+//     entries have their own index in the same order. A number search uses the
+//     (tenant_id, year, number) index instead, which finds at most one row per
+//     year, so ordering by id costs nothing.
+func (d sqliteDialect) searchRegistrations(tid int64, f procedo.RegistrationFilter) registrationSearch {
+	var terms []string
+	if words := stemWords(f.Query + " " + f.Correspondent); len(words) > 0 {
+		for i, w := range words {
+			words[i] = `"` + w + `"`
+		}
+		terms = append(terms, "words : ("+strings.Join(words, " AND ")+")")
+	}
+	if f.Classification != nil {
+		if t, ok := classificationTerm(*f.Classification); ok {
+			terms = append(terms, t)
+		}
+	}
+	lo, hi, dated := registrationTimeRange(f)
+	if len(terms) > 0 && f.Number != nil {
+		// A number finds at most one row per year through its index: check the
+		// words of those rows only.
+		return registrationSearch{from: "registrations r", order: "r.id DESC",
+			where: []string{"EXISTS (SELECT 1 FROM registrations_fts f WHERE f.rowid = r.id AND f.registrations_fts MATCH ?)"},
+			args:  []any{strings.Join(terms, " AND ")}}
+	}
+	if len(terms) > 0 {
+		s := registrationSearch{
+			from:  "registrations_fts f CROSS JOIN registrations r ON r.id = f.rowid",
+			where: []string{"f.registrations_fts MATCH ?"},
+			args:  []any{strings.Join(terms, " AND ")},
+			order: "f.rowid DESC",
+		}
+		if dated {
+			// The first registration of the tenant at or after lo has the
+			// smallest id of all those after lo, the last before hi the largest
+			// of those before hi.
+			s.where = append(s.where,
+				`f.rowid >= (SELECT x.id FROM registrations x WHERE x.tenant_id = ? AND x.registered_at >= ?
+					ORDER BY x.registered_at, x.id LIMIT 1)`,
+				`f.rowid <= (SELECT x.id FROM registrations x WHERE x.tenant_id = ? AND x.registered_at < ?
+					ORDER BY x.registered_at DESC, x.id DESC LIMIT 1)`)
+			s.args = append(s.args, tid, d.ts(lo), tid, d.ts(hi))
+		}
+		return s
+	}
+	s := registrationSearch{from: "registrations r", order: "r.registered_at DESC, r.id DESC"}
+	if f.Number != nil {
+		s.order = "r.id DESC"
+	} else if f.Year != nil {
+		s.where = []string{"r.registered_at >= ?", "r.registered_at < ?"}
+		s.args = []any{d.ts(lo), d.ts(hi)}
+	}
+	return s
 }

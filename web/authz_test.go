@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/procedo/procedo"
 	"github.com/procedo/procedo/identity"
@@ -32,6 +33,9 @@ func newHandler(env *testkit.Env, demo bool) http.Handler {
 	if demo {
 		h.IdentityFor = web.StaticIdentity(&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"})
 	}
+	wireDrafts(h, db, demo)
+	cases, outbox := sqlstore.NewCaseService(db), sqlstore.NewOutboxService(db)
+	h.CaseWork, h.CaseCitizen, h.CaseNotes, h.CaseMessages, h.CaseWithdrawals, h.OutboxList = cases, cases, cases, cases, cases, outbox
 	h.Init()
 	return h.Routes()
 }
@@ -87,11 +91,27 @@ func TestAuthorization(t *testing.T) {
 		who          actor
 		status       int
 	}
+	// Mario's draft of an application, with a pagoPA notice.
+	if err := testkit.Exec(env.DB, `UPDATE tenants SET fiscal_code = ? WHERE id = ?`, "01199250158", A.Tenant.ID); err != nil {
+		t.Fatal(err)
+	}
+	draft := &procedo.ApplicationDraft{ProcedureVersionID: A.Version.ID, PrivacyAcceptedAt: &time.Time{}}
+	if err := sqlstore.NewDraftService(env.DB, sqlstore.NewPaymentService(env.DB)).CreateDraft(A.AsCitizen(testkit.Mario), draft); err != nil {
+		t.Fatal(err)
+	}
+	notice := &procedo.PaymentNotice{ApplicationDraftID: &draft.ID, Amount: 1600, Causale: "Diritti", PayerFiscalCode: testkit.Mario.FiscalCode, PayerName: "Mario Rossi"}
+	if err := sqlstore.NewPaymentService(env.DB).CreateNotice(A.As(procedo.SystemActor), notice); err != nil {
+		t.Fatal(err)
+	}
+	dp := fmt.Sprintf("/domande/%d", draft.ID)
+	av := fmt.Sprintf("%s/avvisi/%d", dp, notice.ID)
 	pc := fmt.Sprintf("/pratiche/%d", cid)
 	uc := fmt.Sprintf("/ufficio/pratiche/%d", cid)
 	ue := fmt.Sprintf("/ufficio/admin/utenti/%d", A.Operator.ID)
 	uo := fmt.Sprintf("/ufficio/admin/uffici/%d", A.Office.ID)
 	dl := fmt.Sprintf("/documenti/%d", doc)
+	ra := fmt.Sprintf("/ufficio/protocollo/%d/%d/riassegnazione", r.Registration.Year, r.Registration.Number)
+	office := url.Values{"office": {fmt.Sprint(A.Office.ID)}}
 	scenarios := []scenario{
 		{"GET", "/", nil, anon, 200},
 		{"GET", "/servizi/accesso-documentale", nil, anon, 200},
@@ -99,6 +119,38 @@ func TestAuthorization(t *testing.T) {
 		{"GET", "/servizi/accesso-documentale/domanda", nil, mario, 200},
 		{"POST", "/servizi/accesso-documentale/domanda", url.Values{}, anon, 401},
 		{"POST", "/servizi/accesso-documentale/domanda", url.Values{}, opA, 401},
+		{"POST", "/servizi/accesso-documentale/domanda", url.Values{}, mario, 422},
+		{"GET", dp, nil, mario, 303},
+		{"GET", dp, nil, anon, 401},
+		{"GET", dp, nil, opA, 401},
+		{"GET", dp, nil, lucia, 404},
+		{"GET", dp, nil, marioB, 404},
+		{"GET", dp + "/richiedente", nil, mario, 200},
+		{"GET", dp + "/richiedente", nil, lucia, 404},
+		{"GET", dp + "/richiedente", nil, marioB, 404},
+		{"GET", dp + "/riepilogo", nil, adminA, 401},
+		{"GET", dp + "/volare", nil, mario, 404},
+		{"POST", dp + "/richiedente", url.Values{"azione": {"avanti"}, "applicant.email": {"x@example.it"}}, lucia, 404},
+		{"POST", dp + "/richiedente", url.Values{"azione": {"avanti"}}, marioB, 404},
+		{"POST", dp + "/richiedente", url.Values{"azione": {"avanti"}}, anon, 401},
+		{"POST", dp + "/richiedente", url.Values{"azione": {"avanti"}}, opA, 401},
+		{"POST", dp + "/invia", url.Values{}, lucia, 404},
+		{"POST", dp + "/invia", url.Values{}, marioB, 404},
+		{"POST", dp + "/invia", url.Values{}, regA, 401},
+		{"POST", dp + "/elimina", url.Values{}, lucia, 404},
+		{"POST", dp + "/elimina", url.Values{}, marioB, 404},
+		{"POST", dp + "/elimina", url.Values{}, anon, 401},
+		{"GET", av, nil, mario, 200},
+		{"GET", av, nil, lucia, 404},
+		{"GET", av, nil, marioB, 404},
+		{"GET", av, nil, opA, 401},
+		{"POST", av + "/paga", url.Values{}, lucia, 404},
+		{"POST", av + "/paga", url.Values{}, marioB, 404},
+		{"POST", av + "/paga", url.Values{}, anon, 401},
+		{"POST", av + "/paga", url.Values{}, mario, 303},
+		{"GET", "/pagamenti/esito", nil, anon, 401},
+		{"GET", "/pagamenti/esito?esito=falso", nil, mario, 422},
+		{"GET", "/pagamenti/demo?t=falso", nil, anon, 400},
 		{"GET", "/pratiche", nil, mario, 200},
 		{"GET", pc, nil, mario, 200},
 		{"GET", pc, nil, anon, 401},
@@ -126,6 +178,50 @@ func TestAuthorization(t *testing.T) {
 		{"POST", uc + "/azioni/accept", url.Values{}, mgrB, 404},
 		{"POST", uc + "/azioni/accept", url.Values{}, opB, 404},
 		{"POST", uc + "/azioni/volare", url.Values{}, opA, 404},
+		// Case work: worklists, actions, drafts, notes, messages, outbox.
+		{"GET", "/ufficio?vista=scadute&q=Rossi&ordine=scadenza", nil, opA, 200},
+		{"GET", "/ufficio?vista=nessuna", nil, opA, 422},
+		{"GET", uc + "/azioni/reject", nil, opA, 200},
+		{"GET", uc + "/azioni/reject", nil, adminA, 403},
+		{"GET", uc + "/azioni/reject", nil, opB, 404},
+		{"GET", uc + "/azioni/reject", nil, mario, 401},
+		{"POST", uc + "/responsabile", url.Values{"user_id": {fmt.Sprint(A.Manager.ID)}}, opA, 403},
+		{"POST", uc + "/responsabile", url.Values{"user_id": {fmt.Sprint(B.Operator.ID)}}, mgrB, 404},
+		{"POST", uc + "/responsabile", url.Values{"user_id": {fmt.Sprint(A.Operator.ID)}}, mario, 401},
+		{"POST", uc + "/bozze", url.Values{"transition": {"reject"}, "reason": {"x"}}, adminA, 403},
+		{"POST", uc + "/bozze", url.Values{"transition": {"reject"}, "reason": {"x"}}, opB, 404},
+		{"POST", uc + "/bozze/999/approva", url.Values{}, opB, 404},
+		{"POST", uc + "/bozze/999/approva", url.Values{}, mario, 401},
+		{"POST", uc + "/bozze/999/restituisci", url.Values{"note": {"x"}}, mgrB, 404},
+		{"POST", uc + "/proroghe", url.Values{"extension": {"0"}}, adminA, 403},
+		{"POST", uc + "/proroghe", url.Values{"extension": {"0"}}, opB, 404},
+		{"POST", uc + "/attestazione", url.Values{}, adminA, 403},
+		{"POST", uc + "/attestazione", url.Values{}, opB, 404},
+		{"POST", uc + "/note", url.Values{"note": {"x"}}, regA, 404},
+		{"POST", uc + "/note", url.Values{"note": {"x"}}, opB, 404},
+		{"POST", uc + "/note", url.Values{"note": {"x"}}, mario, 401},
+		{"POST", uc + "/messaggi", url.Values{"message": {"x"}}, adminA, 403},
+		{"POST", uc + "/messaggi", url.Values{"message": {"x"}}, opB, 404},
+		{"POST", "/ufficio/pratiche/assegnazione", url.Values{"ids": {fmt.Sprint(cid)}, "user_id": {fmt.Sprint(A.Operator.ID)}}, opA, 403},
+		{"POST", "/ufficio/pratiche/assegnazione", url.Values{"ids": {fmt.Sprint(cid)}, "user_id": {fmt.Sprint(B.Operator.ID)}}, mgrB, 404},
+		{"POST", "/ufficio/pratiche/sollecito", url.Values{"ids": {fmt.Sprint(cid)}, "message": {"x"}}, opA, 403},
+		{"POST", "/ufficio/pratiche/sollecito", url.Values{"ids": {fmt.Sprint(cid)}, "message": {"x"}}, mgrB, 404},
+		{"GET", "/ufficio/admin/posta", nil, adminA, 200},
+		{"GET", "/ufficio/admin/posta", nil, opA, 403},
+		{"GET", "/ufficio/admin/posta", nil, mario, 401},
+		{"POST", pc + "/risposta", url.Values{"kind": {"integration"}, "message": {"x"}}, lucia, 404},
+		{"POST", pc + "/risposta", url.Values{"kind": {"integration"}, "message": {"x"}}, marioB, 404},
+		{"POST", pc + "/risposta", url.Values{"kind": {"integration"}, "message": {"x"}}, opA, 401},
+		{"POST", pc + "/messaggi", url.Values{"message": {"x"}}, lucia, 404},
+		{"POST", pc + "/messaggi", url.Values{"message": {"x"}}, marioB, 404},
+		{"POST", pc + "/messaggi", url.Values{"message": {"x"}}, anon, 401},
+		{"POST", pc + "/potere-sostitutivo", url.Values{}, lucia, 404},
+		{"POST", pc + "/potere-sostitutivo", url.Values{}, opA, 401},
+		{"POST", pc + "/attestazione", url.Values{}, lucia, 404},
+		{"POST", pc + "/attestazione", url.Values{}, marioB, 404},
+		{"POST", pc + "/rinuncia", url.Values{"conferma": {"si"}}, lucia, 404},
+		{"POST", pc + "/rinuncia", url.Values{"conferma": {"si"}}, marioB, 404},
+		{"POST", pc + "/rinuncia", url.Values{"conferma": {"si"}}, opA, 401},
 		{"GET", "/ufficio/admin/uffici", nil, adminA, 200},
 		{"GET", "/ufficio/admin/uffici", nil, opA, 403},
 		{"GET", "/ufficio/admin/uffici", nil, mario, 401},
@@ -146,6 +242,15 @@ func TestAuthorization(t *testing.T) {
 		{"POST", "/ufficio/admin/titolario", url.Values{"code": {"VII.99"}, "parent_code": {"VI"}, "title": {"x"}}, adminA, 422},
 		{"POST", "/ufficio/admin/titolario/modifica", url.Values{"code": {"I.1"}, "title": {"x"}, "active": {"1"}}, regA, 403},
 		{"POST", "/ufficio/admin/titolario/modifica", url.Values{"code": {"NESSUNO"}, "title": {"x"}}, adminA, 404},
+		// Reassigning a registration: the registry desk of the tenant only
+		// (this one was not sent back by an office, so even the desk gets 409).
+		{"POST", ra, office, regA, 409},
+		{"POST", ra, office, opA, 403},
+		{"POST", ra, office, adminA, 403},
+		{"POST", ra, office, mario, 401},
+		{"POST", ra, office, anon, 401},
+		{"POST", ra, office, opB, 404},
+		{"POST", ra, office, adminB, 404},
 		{"GET", "/demo/posta", nil, anon, 200},
 		{"GET", "/nessuna/pagina", nil, anon, 404},
 	}
@@ -191,6 +296,14 @@ func TestAuthorization(t *testing.T) {
 	if err != nil || c.Status != procedo.CaseSubmitted {
 		t.Fatalf("case changed: %v %v", c, err)
 	}
+	if c.ResponsibleUserID != nil {
+		t.Fatalf("case assigned: %v", *c.ResponsibleUserID)
+	}
+	notes, err := sqlstore.NewCaseService(env.DB).FindCaseNotes(A.AsUser(A.Operator), cid)
+	msgs, err2 := sqlstore.NewCaseService(env.DB).FindCaseMessages(A.AsUser(A.Operator), cid)
+	if len(notes) != 0 || len(msgs) != 0 || err != nil || err2 != nil {
+		t.Fatalf("notes %v, messages %v: %v %v", notes, msgs, err, err2)
+	}
 	units, _ := sqlstore.NewOrgUnitService(env.DB).FindOrgUnits(A.AsUser(A.Admin))
 	if len(units) != 1 || units[0].Name != "Ufficio Segreteria" {
 		t.Fatalf("offices changed: %v", units)
@@ -198,13 +311,16 @@ func TestAuthorization(t *testing.T) {
 	if _, n, _ := sqlstore.NewUserService(env.DB).FindUsers(A.AsUser(A.Admin), procedo.UserFilter{}); n != 4 {
 		t.Fatalf("users changed: %d", n)
 	}
+	if d, err := sqlstore.NewDraftService(env.DB, nil).FindDraftByID(A.AsCitizen(testkit.Mario), draft.ID); err != nil || d.Applicant.Email != testkit.Mario.Email {
+		t.Fatalf("draft changed: %+v %v", d, err)
+	}
 }
 
 // TestDemoProviderRefusedOutsideDemo: a server not in demo mode offers no DEMO login.
 func TestDemoProviderRefusedOutsideDemo(t *testing.T) {
 	env := testkit.NewEnv(t)
 	h := newHandler(env, false)
-	for _, p := range []string{"/accedi/demo", "/accedi/demo/modulo", "/demo/posta"} {
+	for _, p := range []string{"/accedi/demo", "/accedi/demo/modulo", "/demo/posta", "/pagamenti/demo", "/pagamenti/esito?esito=x"} {
 		req := httptest.NewRequest("GET", p, nil)
 		req.Host = "a.test"
 		rec := httptest.NewRecorder()

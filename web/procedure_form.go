@@ -133,13 +133,11 @@ func formErrorList(form procedo.Form, fe procedo.FieldErrors) []fieldError {
 	return out
 }
 
-// serviceActive refuses applications to a service whose model is not active
-// (Modello Comuni "stato del servizio").
+// serviceActive refuses applications to a service that does not accept them
+// online (Modello Comuni "stato del servizio"; art. 35 c.1 i): the rule the
+// store applies again, checked here to answer before any form is shown.
 func serviceActive(v *procedo.ProcedureVersion) error {
-	if v.Definition.Active() {
-		return nil
-	}
-	return procedo.Errorf(procedo.ECONFLICT, "Il servizio online non è attivo: %s", v.Definition.StatusReason)
+	return procedo.AcceptsApplications(v)
 }
 
 func init() {

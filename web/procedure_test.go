@@ -30,6 +30,7 @@ func newModelHandler(env *testkit.Env) http.Handler {
 		Models: library.Codec{}, StandardModels: library.StandardPackage}
 	h.DailyRegisters, h.Classifications, h.Segnatura = sqlstore.NewDailyRegisterService(db), sqlstore.NewClassificationService(db), testSegnatura(db)
 	h.IdentityFor = web.StaticIdentity(&identity.Demo{Enabled: true, FormURL: "/accedi/demo/modulo"})
+	wireDrafts(h, db, true)
 	h.Init()
 	return h.Routes()
 }
@@ -109,16 +110,21 @@ func TestProcedurePages(t *testing.T) {
 	})
 }
 
-// TestApplicationForm_ModelFields fills forms with an address, a condition
-// and a repeatable group, through the same validation as the API.
+// TestApplicationForm_ModelFields fills forms with an address, conditions
+// (inside a step and across steps) and a repeatable group, step by step,
+// through the same validation as the API.
 func TestApplicationForm_ModelFields(t *testing.T) {
 	env := testkit.NewEnv(t)
 	h := newModelHandler(env)
 	publishAt(t, env, env.A, "segnalazione-reclamo")
 	publishAt(t, env, env.A, "mensa-scolastica")
 	mario := newDesk(t, env, h, actor{"Mario", env.A, nil, testkit.Mario})
+	me := url.Values{"applicant.email": {"mario.rossi@example.it"}, "applicant.for_company": {"no"}}
 
-	doc := want(t, mario.get("/servizi/segnalazione-reclamo/domanda"), http.StatusOK)
+	draft := startApplication(t, mario, "segnalazione-reclamo")
+	step(t, mario, draft, "richiedente", me, "avanti", "sezione-1")
+	step(t, mario, draft, "sezione-1", url.Values{"email": {"mario.rossi@example.it"}}, "avanti", "sezione-2")
+	doc := want(t, mario.get(draft+"/sezione-2"), http.StatusOK)
 	for _, name := range []string{"luogo.via", "luogo.civico", "luogo.cap", "luogo.comune"} {
 		if doc.Find(`input[name="`+name+`"]`).Length() != 1 {
 			t.Errorf("no input %s", name)
@@ -128,35 +134,69 @@ func TestApplicationForm_ModelFields(t *testing.T) {
 	if doc.Find(`label[for="f-luogo.comune"]`).Length() != 1 {
 		t.Error("address inputs need labels")
 	}
-	form := url.Values{"email": {"mario.rossi@example.it"}, "tipo": {"territorio"}, "oggetto": {"Lampione spento"},
+	form := url.Values{"tipo": {"territorio"}, "oggetto": {"Lampione spento"},
 		"descrizione": {"Il lampione davanti al civico 3 è spento da una settimana."}, "luogo.via": {"Via Roma"}, "luogo.civico": {"3"},
 		"luogo.cap": {"73030"}, "luogo.comune": {"Castro"}}
-	doc = want(t, mario.postMultipart("/servizi/segnalazione-reclamo/domanda", form), http.StatusUnprocessableEntity)
+	doc = stepErrors(t, mario, draft, "sezione-2", form)
 	wantText(t, doc, "#errori", "Dove si trova il problema – Comune", "Più Comuni hanno questo nome")
 	form.Set("luogo.comune", "Castro (LE)")
-	rec := mario.postMultipart("/servizi/segnalazione-reclamo/domanda", form)
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("submit: %d\n%.2000s", rec.Code, rec.Body.String())
-	}
-	// A hidden field is not required: without "territorio" no address is needed.
-	form = url.Values{"email": {"mario.rossi@example.it"}, "tipo": {"suggerimento"}, "oggetto": {"Orari"}, "descrizione": {"Aprite il sabato."}}
-	if rec := mario.postMultipart("/servizi/segnalazione-reclamo/domanda", form); rec.Code != http.StatusSeeOther {
-		t.Fatalf("submit without the conditional address: %d\n%.2000s", rec.Code, rec.Body.String())
-	}
+	step(t, mario, draft, "sezione-2", form, "avanti", "allegati")
+	step(t, mario, draft, "allegati", nil, "avanti", "riepilogo")
+	doc = want(t, mario.get(draft+"/riepilogo"), http.StatusOK)
+	wantText(t, doc, "main", "Via Roma, 3, 73030, Castro (LE)")
+	location(t, mario.post(draft+"/invia", nil), "/pratiche/", true)
 
-	doc = want(t, mario.get("/servizi/mensa-scolastica/domanda"), http.StatusOK)
+	// A hidden field is not required: without "territorio" no address is needed.
+	draft = startApplication(t, mario, "segnalazione-reclamo")
+	step(t, mario, draft, "richiedente", me, "avanti", "sezione-1")
+	step(t, mario, draft, "sezione-1", url.Values{"email": {"mario.rossi@example.it"}}, "avanti", "sezione-2")
+	step(t, mario, draft, "sezione-2", url.Values{"tipo": {"suggerimento"}, "oggetto": {"Orari"}, "descrizione": {"Aprite il sabato."}},
+		"avanti", "allegati")
+	location(t, mario.post(draft+"/invia", nil), "/pratiche/", true)
+
+	// A repeatable group, and a file asked for only after an answer given
+	// in an earlier step.
+	draft = startApplication(t, mario, "mensa-scolastica")
+	step(t, mario, draft, "richiedente", me, "avanti", "sezione-1")
+	step(t, mario, draft, "sezione-1", url.Values{"email": {"mario.rossi@example.it"}, "telefono": {"333 1234567"}}, "avanti", "sezione-2")
+	doc = want(t, mario.get(draft+"/sezione-2"), http.StatusOK)
 	if doc.Find(`input[name="alunni.0.nome"]`).Length() != 1 || doc.Find(`input[name="alunni.1.nome"]`).Length() != 1 {
 		t.Error("the group should show one item and a spare one")
 	}
-	form = url.Values{"email": {"mario.rossi@example.it"}, "telefono": {"333 1234567"}, "alunni.0.nome": {"Luca Rossi"},
-		"alunni.0.codice_fiscale": {"RSSLCU15A01H501X"}, "alunni.0.scuola": {"primaria"}, "alunni.0.classe": {"2B"},
-		"dieta_speciale": {"no"}, "addebito": {"si"}}
-	doc = want(t, mario.postMultipart("/servizi/mensa-scolastica/domanda", form), http.StatusUnprocessableEntity)
-	wantText(t, doc, "#errori", "Alunni da iscrivere 1 – Codice fiscale", "IBAN del conto")
-	form.Set("alunni.0.codice_fiscale", testkit.Lucia.FiscalCode)
-	form.Set("iban", "IT60 X054 2811 1010 0000 0123 456")
-	rec = mario.postMultipart("/servizi/mensa-scolastica/domanda", form)
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("submit: %d\n%.2000s", rec.Code, rec.Body.String())
+	pupil := url.Values{"alunni.0.nome": {"Luca Rossi"}, "alunni.0.codice_fiscale": {"RSSLCU15A01H501X"}, "alunni.0.scuola": {"primaria"},
+		"alunni.0.classe": {"2B"}}
+	doc = stepErrors(t, mario, draft, "sezione-2", pupil)
+	wantText(t, doc, "#errori", "Alunni da iscrivere 1 – Codice fiscale")
+	pupil.Set("alunni.0.codice_fiscale", testkit.Lucia.FiscalCode)
+	step(t, mario, draft, "sezione-2", pupil, "avanti", "sezione-3")
+	doc = want(t, mario.get(draft+"/sezione-3"), http.StatusOK)
+	if doc.Find(`input[name="alunni.0.nome"]`).Length() != 0 {
+		t.Error("another step's fields on this step")
 	}
+	diet := url.Values{"dieta_speciale": {"no"}, "addebito": {"si"}}
+	doc = stepErrors(t, mario, draft, "sezione-3", diet)
+	wantText(t, doc, "#errori", "IBAN del conto")
+	diet.Set("iban", "IT60 X054 2811 1010 0000 0123 456")
+	step(t, mario, draft, "sezione-3", diet, "avanti", "allegati")
+	doc = want(t, mario.get(draft+"/allegati"), http.StatusOK)
+	if doc.Find(`input[name="certificato_dieta"]`).Length() != 0 {
+		t.Error("the diet certificate is asked for without a special diet")
+	}
+	diet.Set("dieta_speciale", "si")
+	step(t, mario, draft, "sezione-3", diet, "avanti", "allegati")
+	doc = want(t, mario.get(draft+"/allegati"), http.StatusOK)
+	if doc.Find(`input[name="certificato_dieta"]`).Length() != 1 {
+		t.Fatal("the diet certificate is not asked for after answering «Sì»")
+	}
+	doc = want(t, mario.postMultipart(draft+"/allegati", url.Values{"azione": {"avanti"}}), http.StatusUnprocessableEntity)
+	wantText(t, doc, "#errori", "Allega il file richiesto")
+	location(t, mario.postMultipart(draft+"/allegati", url.Values{"azione": {"avanti"}}, file{"certificato_dieta", "certificato.pdf", pdfFile}),
+		draft+"/pagamento", false)
+	// The fee is variable: the office asks for it later, nothing to pay now.
+	doc = want(t, mario.get(draft+"/pagamento"), http.StatusOK)
+	wantText(t, doc, "main", "Tariffa per pasto", "ora non devi pagare nulla")
+	step(t, mario, draft, "pagamento", nil, "avanti", "riepilogo")
+	doc = want(t, mario.get(draft+"/riepilogo"), http.StatusOK)
+	wantText(t, doc, "main", "1. Luca Rossi, "+testkit.Lucia.FiscalCode)
+	location(t, mario.post(draft+"/invia", nil), "/pratiche/", true)
 }

@@ -30,7 +30,7 @@ func (h *Handler) handleRegistryAnnul(w http.ResponseWriter, r *http.Request) er
 				form.Summary = append(form.Summary, f)
 			}
 		}
-		return h.renderRegistryView(w, r, http.StatusUnprocessableEntity, u, reg, nil, form)
+		return h.renderRegistryView(w, r, http.StatusUnprocessableEntity, u, reg, registryForms{annul: form})
 	}
 	if err != nil {
 		return err

@@ -45,7 +45,7 @@ func (h *Handler) handleRegistryCorrect(w http.ResponseWriter, r *http.Request) 
 				form.Summary = append(form.Summary, f)
 			}
 		}
-		return h.renderRegistryView(w, r, http.StatusUnprocessableEntity, u, reg, form, nil)
+		return h.renderRegistryView(w, r, http.StatusUnprocessableEntity, u, reg, registryForms{corr: form})
 	}
 	h.redirect(w, r, registrationURL(reg), "reg-corrected")
 	return nil

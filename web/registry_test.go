@@ -513,6 +513,7 @@ func TestRegistryAuthorization(t *testing.T) {
 	annul := url.Values{"reason": {"prova"}, "act": {"Decreto n. 1"}}
 	newReg := url.Values{"direction": {"I"}, "subject": {"Nota interna"}}
 	reason := url.Values{"reason": {"Non è nostra"}}
+	reassign := url.Values{"office": {fmt.Sprint(f.tec.ID)}}
 	for _, s := range []struct {
 		method, path string
 		form         url.Values
@@ -559,6 +560,15 @@ func TestRegistryAuthorization(t *testing.T) {
 		{"POST", d + "/annullamento", annul, mario, 401},
 		{"POST", d + "/annullamento", annul, recB, 404},
 		{"POST", d + "/annullamento", annul, regB, 404},
+		{"POST", d + "/riassegnazione", reassign, regA, 409}, // not sent back: nothing to reassign
+		{"POST", d + "/riassegnazione", reassign, recA, 403},
+		{"POST", d + "/riassegnazione", reassign, adminA, 403},
+		{"POST", d + "/riassegnazione", reassign, opA, 403},
+		{"POST", d + "/riassegnazione", reassign, mgrA, 403},
+		{"POST", d + "/riassegnazione", reassign, mario, 401},
+		{"POST", d + "/riassegnazione", reassign, anon, 401},
+		{"POST", d + "/riassegnazione", reassign, regB, 404},
+		{"POST", d + "/riassegnazione", reassign, opB, 404},
 		{"GET", "/ufficio/protocollo/giornalieri", nil, regA, 200},
 		{"GET", "/ufficio/protocollo/giornalieri", nil, recA, 200},
 		{"GET", "/ufficio/protocollo/giornalieri", nil, opA, 403},
@@ -606,5 +616,91 @@ func TestRegistryAuthorization(t *testing.T) {
 	}
 	if x, _ := regs.FindAssignments(A.AsUser(A.Operator), 0, &A.Office.ID, procedo.AssignmentPending); len(x) != 1 {
 		t.Fatalf("assignment decided: %v", x)
+	}
+}
+
+// TestRegistryReassign: an office sends a registration back; the desk sees
+// why on the detail page and gives it to another office, and the returned
+// assignment stays in the list and the history.
+func TestRegistryReassign(t *testing.T) {
+	f := newRegistryFixture(t)
+	env, A := f.env, f.env.A
+	sys := A.As(procedo.SystemActor)
+	trib := &procedo.OrgUnit{Code: "TRIB", Name: "Ufficio Tributi"}
+	if err := sqlstore.NewOrgUnitService(env.DB).CreateOrgUnit(sys, trib); err != nil {
+		t.Fatal(err)
+	}
+	tributi := &procedo.User{Username: "tributi", FullName: "Teresa Tributi", Roles: []procedo.Role{procedo.RoleOperator}, OrgUnitID: &trib.ID}
+	if err := sqlstore.NewUserService(env.DB).CreateUser(sys, tributi, testkit.Password); err != nil {
+		t.Fatal(err)
+	}
+	reg := newDesk(t, env, f.h, actor{"protocollo A", A, A.Registry, nil})
+	op := newDesk(t, env, f.h, actor{"operatore A", A, A.Operator, nil})
+	tr := newDesk(t, env, f.h, actor{"tributi A", A, tributi, nil})
+	want(t, reg.postMultipart("/ufficio/protocollo/nuova", validRegistration(f), file{"main", "domanda.pdf", mainPDF}), http.StatusSeeOther)
+	detail := fmt.Sprintf("/ufficio/protocollo/%d/1", procedo.DateOf(time.Now()).Year)
+	action := detail + "/riassegnazione"
+
+	doc := want(t, reg.get(detail), 200)
+	if doc.Find("#restituito, form[action$=riassegnazione]").Length() != 0 {
+		t.Fatal("reassignment offered before the office sent the document back")
+	}
+	// The Segreteria, office for action, sends it back.
+	doc = want(t, op.get("/ufficio/assegnazioni"), 200)
+	back, _ := doc.Find("main section form[action$=restituisci]").Attr("action")
+	want(t, op.post(back, url.Values{"reason": {"Riguarda i tributi locali"}}), http.StatusSeeOther)
+
+	doc = want(t, op.get(detail), 200)
+	wantText(t, doc, "#restituito", "Restituito al protocollo", "Ufficio Segreteria", "Riguarda i tributi locali", "Il protocollo lo assegnerà")
+	if doc.Find("form[action$=riassegnazione]").Length() != 0 {
+		t.Error("an operator is offered the reassignment")
+	}
+	doc = want(t, reg.get(detail), 200)
+	wantText(t, doc, "#restituito", "Ufficio Segreteria", "Riguarda i tributi locali")
+	form := doc.Find("section[aria-labelledby=riassegna] form[method=post][action$=riassegnazione]")
+	if form.Length() != 1 || form.Find("input[name=csrf_token]").Length() != 1 || form.Find("label[for=f-reassign-office]").Length() != 1 ||
+		form.Find("label[for=f-reassign-note]").Length() != 1 {
+		t.Fatalf("reassignment form:\n%s", doc.Find("main").Text())
+	}
+	var offered []string
+	form.Find("select#f-reassign-office option").Each(func(_ int, o *goquery.Selection) { offered = append(offered, o.AttrOr("value", "")) })
+	if strings.Join(offered, " ") != " "+fmt.Sprint(trib.ID) { // the empty choice, then only the office that never had it
+		t.Errorf("offices offered %q", offered)
+	}
+
+	// Errors come back on the form.
+	doc = want(t, reg.post(action, url.Values{"office": {""}, "note": {"x"}}), http.StatusUnprocessableEntity)
+	wantText(t, doc, "#errori", "Nuovo ufficio competente")
+	wantText(t, doc, "#f-reassign-office-errore", "Scegli l'ufficio")
+	if v, _ := doc.Find("#f-reassign-note").Html(); v != "x" {
+		t.Errorf("note not kept: %q", v)
+	}
+	doc = want(t, reg.post(action, url.Values{"office": {fmt.Sprint(A.Office.ID)}}), http.StatusUnprocessableEntity)
+	wantText(t, doc, "#f-reassign-office-errore", "Ufficio Segreteria ha già avuto questo documento")
+	want(t, reg.post(action, url.Values{"office": {fmt.Sprint(env.B.Office.ID)}}), http.StatusUnprocessableEntity)
+
+	res := reg.post(action, url.Values{"office": {fmt.Sprint(trib.ID)}, "note": {"Competenza dell'ufficio tributi"}})
+	want(t, res, http.StatusSeeOther)
+	if loc := res.Header().Get("Location"); loc != detail {
+		t.Errorf("redirect to %q", loc)
+	}
+	if c := res.Result().Cookies(); len(c) == 0 || c[0].Value != "reg-reassigned" {
+		t.Errorf("no flash: %v", c)
+	}
+	doc = want(t, reg.get(detail), 200)
+	wantText(t, doc, "main dl", "Ufficio Tributi")
+	wantText(t, doc, "section[aria-labelledby=assegnazioni] table", "Ufficio Segreteria", "Restituita al protocollo", "Riguarda i tributi locali",
+		"Ufficio Tributi", "Da prendere in carico")
+	wantText(t, doc, "section[aria-labelledby=cronologia]", "Restituito al protocollo da Ufficio Segreteria",
+		"Assegnato per competenza a Ufficio Tributi", "Motivo: Competenza dell'ufficio tributi")
+	if doc.Find("#restituito, form[action$=riassegnazione]").Length() != 0 {
+		t.Error("reassignment still offered while the new office has it")
+	}
+	want(t, reg.post(action, url.Values{"office": {fmt.Sprint(f.tec.ID)}}), http.StatusConflict)
+
+	// The Tributi find it among what they must take on.
+	doc = want(t, tr.get("/ufficio/assegnazioni"), 200)
+	if doc.Find("main section form[action$=accetta]").Length() != 1 {
+		t.Fatalf("the Tributi's inbox:\n%s", doc.Find("main").Text())
 	}
 }

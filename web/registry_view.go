@@ -227,6 +227,20 @@ type registryViewPage struct {
 	CanAnnul     bool
 	Correction   correctionForm
 	Annulment    annulmentForm
+	// Returned is the assignment for action the office sent back, when it is
+	// the current one and the entry is not annulled; CanReassign when the
+	// user is the registry desk, who may give it to another office.
+	Returned    *procedo.Assignment
+	CanReassign bool
+	Reassign    reassignForm
+}
+
+// registryForms are the forms of the detail page sent back with errors; nil
+// ones are drawn empty.
+type registryForms struct {
+	corr     *correctionForm
+	annul    *annulmentForm
+	reassign *reassignForm
 }
 
 // correctionForm is the form that changes the fields outside art. 53.
@@ -257,13 +271,13 @@ func (h *Handler) handleRegistryView(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return h.renderRegistryView(w, r, http.StatusOK, u, reg, nil, nil)
+	return h.renderRegistryView(w, r, http.StatusOK, u, reg, registryForms{})
 }
 
-// renderRegistryView draws the detail page; corr or annul, when set, are a
-// form sent back with errors.
+// renderRegistryView draws the detail page with forms, those in f sent back
+// with errors.
 func (h *Handler) renderRegistryView(w http.ResponseWriter, r *http.Request, status int, u *procedo.User, reg *procedo.Registration,
-	corr *correctionForm, annul *annulmentForm) error {
+	f registryForms) error {
 	ctx := r.Context()
 	t, err := h.loadTitolario(ctx)
 	if err != nil {
@@ -301,8 +315,8 @@ func (h *Handler) renderRegistryView(w http.ResponseWriter, r *http.Request, sta
 	d.HasSegnatura = slices.ContainsFunc(deskRoles, u.HasRole) && h.segnaturaAvailable(r, reg) == nil
 	d.CanCorrect = !reg.Annulled() && (u.HasRole(procedo.RoleRegistry) || u.HasRole(procedo.RoleRecords))
 	d.CanAnnul = !reg.Annulled() && u.HasRole(procedo.RoleRecords)
-	if corr != nil {
-		d.Correction = *corr
+	if f.corr != nil {
+		d.Correction = *f.corr
 	} else {
 		d.Correction = correctionForm{Reserved: reg.Reserved}
 		d.Correction.Classification.Selected, d.Correction.Channel.Selected = reg.Classification, reg.Channel
@@ -312,8 +326,28 @@ func (h *Handler) renderRegistryView(w http.ResponseWriter, r *http.Request, sta
 		Error: d.Correction.Errors["classification"]}
 	d.Correction.Channel = selectView{ID: "f-corr-channel", Name: "channel", Label: "Mezzo di ricezione o di invio",
 		Empty: "Non indicato", Options: channelOptions(), Selected: d.Correction.Channel.Selected, Error: d.Correction.Errors["channel"]}
-	if annul != nil {
-		d.Annulment = *annul
+	if f.annul != nil {
+		d.Annulment = *f.annul
+	}
+	d.Returned = returnedAssignment(reg, d.Assignments)
+	if d.CanReassign = d.Returned != nil && u.HasRole(procedo.RoleRegistry); d.CanReassign {
+		if f.reassign != nil {
+			d.Reassign = *f.reassign
+		}
+		// Offices that had the document, for action or information, are not offered.
+		had := map[int64]bool{}
+		for _, x := range d.Assignments {
+			had[x.OrgUnitID] = true
+		}
+		var free []*procedo.OrgUnit
+		for _, o := range units {
+			if !had[o.ID] {
+				free = append(free, o)
+			}
+		}
+		d.Reassign.Office = selectView{ID: "f-reassign-office", Name: "office", Label: "Nuovo ufficio competente",
+			Empty: "Scegli un ufficio", Options: officeOptions(free), Selected: d.Reassign.Office.Selected,
+			Error: d.Reassign.Errors["office"], Hint: "Gli uffici che hanno già avuto il documento non sono elencati."}
 	}
 	title := "Protocollo n. " + reg.NumberString() + "/" + strconv.Itoa(reg.Year)
 	crumbTitle := title

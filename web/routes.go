@@ -9,12 +9,14 @@ import (
 
 // registeredPages lists every page template; Init checks they all exist.
 var registeredPages = []string{
-	"home", "service_view", "application_form", "receipt", "login", "login_demo", "my_case_list", "my_case_view",
+	"home", "service_view", "receipt", "login", "login_demo", "my_case_list", "my_case_view",
 	"office_login", "worklist", "case_view", "admin_org_units", "admin_users", "admin_user_edit", "demo_mailbox",
 	"demo_mail_view", "error", "deadline", "admin_classifications",
 	"registry_new", "registry_list", "registry_view", "registry_receipt", "registry_daily", "assignment_list",
 	"procedure_catalogue", "procedure_sheet_list", "procedure_sheet", "model_list", "model_view", "model_edit", "model_diff",
 	"model_import",
+	"apply_privacy", "apply_applicant", "apply_section", "apply_files", "apply_payment", "apply_summary",
+	"case_action", "admin_outbox",
 }
 
 // Routes returns the web UI. Every route is listed here.
@@ -24,8 +26,22 @@ func (h *Handler) Routes() http.Handler {
 	// Front office (citizens and the public).
 	mux.HandleFunc("GET /{$}", h.get(h.handleHome))
 	mux.HandleFunc("GET /servizi/{key}", h.get(h.handleServiceView))
-	mux.HandleFunc("GET /servizi/{key}/domanda", h.get(h.handleApplicationForm))
-	mux.HandleFunc("POST /servizi/{key}/domanda", h.post(h.handleApplicationSubmit))
+	mux.HandleFunc("GET /servizi/{key}/domanda", h.get(h.handleApplyStart))
+	mux.HandleFunc("POST /servizi/{key}/domanda", h.post(h.handleApplyCreate))
+	mux.HandleFunc("GET /domande/{id}", h.get(h.handleApplyResume))
+	mux.HandleFunc("GET /domande/{id}/{step}", h.get(h.handleApplyStep))
+	mux.HandleFunc("POST /domande/{id}/{step}", h.post(h.handleApplyStepSave))
+	mux.HandleFunc("POST /domande/{id}/invia", h.post(h.handleApplySubmit))
+	mux.HandleFunc("POST /domande/{id}/elimina", h.post(h.handleDraftDelete))
+	mux.HandleFunc("GET /domande/{id}/avvisi/{notice}", h.get(h.handlePaymentNoticePDF))
+	mux.HandleFunc("POST /domande/{id}/avvisi/{notice}/paga", h.post(h.handlePaymentStart))
+	mux.HandleFunc("GET /pagamenti/esito", h.get(h.handlePaymentReturn))
+	if h.PaymentPage != nil {
+		// The DEMO checkout stands in for an outside site: its own signed
+		// tokens protect it, not our form tokens (see payment.Demo).
+		mux.Handle("GET /pagamenti/demo", h.PaymentPage)
+		mux.Handle("POST /pagamenti/demo", h.PaymentPage)
+	}
 	mux.HandleFunc("GET /accedi", h.get(h.handleLogin))
 	mux.HandleFunc("GET /accedi/{provider}", h.get(h.handleLoginStart))
 	mux.HandleFunc("GET /accedi/demo/modulo", h.get(h.handleLoginDemoForm))
@@ -36,6 +52,11 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("POST /esci", h.post(h.handleLogout))
 	mux.HandleFunc("GET /pratiche", h.get(h.handleMyCaseList))
 	mux.HandleFunc("GET /pratiche/{id}", h.get(h.handleMyCaseView))
+	mux.HandleFunc("POST /pratiche/{id}/risposta", h.post(h.handleMyCaseAnswer))
+	mux.HandleFunc("POST /pratiche/{id}/messaggi", h.post(h.handleMyCaseMessage))
+	mux.HandleFunc("POST /pratiche/{id}/potere-sostitutivo", h.post(h.handleMyCaseSubstitute))
+	mux.HandleFunc("POST /pratiche/{id}/attestazione", h.post(h.handleMyCaseAttestation))
+	mux.HandleFunc("POST /pratiche/{id}/rinuncia", h.post(h.handleMyCaseWithdraw))
 	mux.HandleFunc("GET /pratiche/{id}/ricevuta", h.get(h.handleReceipt))
 	mux.HandleFunc("GET /pratiche/{id}/ricevuta.pdf", h.get(h.handleReceiptPDF))
 	mux.HandleFunc("GET /documenti/{id}", h.get(h.handleDocumentDownload))
@@ -49,7 +70,18 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("POST /ufficio/accedi", h.post(h.handleOfficeLoginSubmit))
 	mux.HandleFunc("GET /ufficio", h.get(h.handleWorklist))
 	mux.HandleFunc("GET /ufficio/pratiche/{id}", h.get(h.handleCaseView))
+	mux.HandleFunc("GET /ufficio/pratiche/{id}/azioni/{name}", h.get(h.handleCaseAction))
 	mux.HandleFunc("POST /ufficio/pratiche/{id}/azioni/{name}", h.post(h.handleCaseTransition))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/bozze", h.post(h.handleCaseDraftSubmit))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/bozze/{draft}/approva", h.post(h.handleCaseDraftApprove))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/bozze/{draft}/restituisci", h.post(h.handleCaseDraftReturn))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/responsabile", h.post(h.handleCaseAssign))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/proroghe", h.post(h.handleCaseExtend))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/attestazione", h.post(h.handleCaseAttestation))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/note", h.post(h.handleCaseNote))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/messaggi", h.post(h.handleCaseReply))
+	mux.HandleFunc("POST /ufficio/pratiche/assegnazione", h.post(h.handleWorklistAssign))
+	mux.HandleFunc("POST /ufficio/pratiche/sollecito", h.post(h.handleWorklistRemind))
 	mux.HandleFunc("GET /ufficio/scadenze", h.get(h.handleDeadline))
 
 	// Registry desk (protocollo informatico) and the offices' assignments.
@@ -63,6 +95,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("GET /ufficio/protocollo/{year}/{number}/segnatura.xml", h.get(h.handleRegistrySegnatura))
 	mux.HandleFunc("POST /ufficio/protocollo/{year}/{number}/correzione", h.post(h.handleRegistryCorrect))
 	mux.HandleFunc("POST /ufficio/protocollo/{year}/{number}/annullamento", h.post(h.handleRegistryAnnul))
+	mux.HandleFunc("POST /ufficio/protocollo/{year}/{number}/riassegnazione", h.post(h.handleRegistryReassign))
 	mux.HandleFunc("GET /ufficio/assegnazioni", h.get(h.handleAssignmentList))
 	mux.HandleFunc("POST /ufficio/assegnazioni/{id}/accetta", h.post(h.handleAssignmentAccept))
 	mux.HandleFunc("POST /ufficio/assegnazioni/{id}/restituisci", h.post(h.handleAssignmentReturn))
@@ -78,6 +111,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("POST /ufficio/admin/utenti", h.post(h.handleAdminUserCreate))
 	mux.HandleFunc("GET /ufficio/admin/utenti/{id}", h.get(h.handleAdminUserEdit))
 	mux.HandleFunc("POST /ufficio/admin/utenti/{id}", h.post(h.handleAdminUserUpdate))
+	mux.HandleFunc("GET /ufficio/admin/posta", h.get(h.handleOutbox))
 
 	// Procedure models: drafts, versions, publication, import.
 	mux.HandleFunc("GET "+modelsPath, h.get(h.handleModelList))

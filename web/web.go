@@ -47,9 +47,30 @@ type Handler struct {
 	// models, offered on the import page; nil offers none.
 	StandardModels func() ([]byte, error)
 
+	// The back office's and the applicants' work on cases; the wiring code
+	// sets each to the same store as Cases. OutboxList lists the outgoing
+	// mail with its delivery attempts (/ufficio/admin/posta).
+	CaseWork        procedo.CaseWorkService
+	CaseCitizen     procedo.CaseCitizenService
+	CaseNotes       procedo.CaseNoteService
+	CaseMessages    procedo.CaseMessageService
+	CaseWithdrawals procedo.CaseWithdrawalService
+	OutboxList      procedo.OutboxReader
+
 	// DailyRegisters and Classifications serve the registry desk.
 	DailyRegisters  procedo.DailyRegisterService
 	Classifications procedo.ClassificationService
+
+	// Drafts keeps the applications being filled in steps; Payments issues
+	// and reads their pagoPA notices.
+	Drafts   procedo.DraftService
+	Payments procedo.PaymentService
+	// PaymentProvider takes citizens to pay a notice ("Paga ora"); nil offers
+	// no online payment (the printable notice stays). PaymentPage, when set,
+	// is served at /pagamenti/demo: the DEMO provider's own page, wired only
+	// in demo mode and in tests.
+	PaymentProvider procedo.PaymentProvider
+	PaymentPage     http.Handler
 
 	// IdentityFor returns the citizens' identity providers of tenant t, offered
 	// on its login page (SPID, CIE; the DEMO provider in demo mode). It is
@@ -374,6 +395,7 @@ var flashMessages = map[string]string{
 	"registered":      "Documento protocollato.",
 	"reg-corrected":   "Correzione registrata: i valori precedenti restano nella cronologia.",
 	"reg-annulled":    "Registrazione annullata: numero e dati restano consultabili.",
+	"reg-reassigned":  "Documento assegnato al nuovo ufficio competente; l'assegnazione restituita resta nello storico.",
 	"daily-produced":  "Registro giornaliero prodotto e protocollato.",
 	"assign-accepted": "Assegnazione accettata.",
 	"assign-returned": "Documento restituito al protocollo.",

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/procedo/procedo"
 	"github.com/procedo/procedo/api"
@@ -16,6 +17,7 @@ import (
 	"github.com/procedo/procedo/jobs"
 	"github.com/procedo/procedo/library"
 	"github.com/procedo/procedo/mail"
+	"github.com/procedo/procedo/payment"
 	"github.com/procedo/procedo/pdf"
 	"github.com/procedo/procedo/server"
 	"github.com/procedo/procedo/sqlstore"
@@ -96,8 +98,15 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Documents: docs, Renderer: renderer, Mailer: mailer, From: cfg.MailFrom}).Handle)
 	daily := sqlstore.NewDailyRegisterService(db)
 	a.Runner.Handle(procedo.JobDailyRegister, (&jobs.DailyRegisterMaker{Tenants: tenants, DailyRegisters: daily}).Handle)
+	(&jobs.CaseClockWorker{Tenants: tenants, Cases: cases, Logger: logger}).HandleAll(a.Runner)
+	payments := sqlstore.NewPaymentService(db)
+	drafts := sqlstore.NewDraftService(db, payments)
+	drafts.TTL = time.Duration(cfg.DraftDays) * 24 * time.Hour
+	a.Runner.Handle(procedo.JobPurgeDrafts, (&jobs.DraftPurger{Drafts: drafts, Logger: logger}).Handle)
 	a.Scheduler = &jobs.Scheduler{Logger: logger, After: a.Runner.Notify, Tasks: []jobs.Task{
 		{Name: "daily-registers", Run: db.ScheduleDailyRegisters},
+		{Name: "draft-purge", Run: db.ScheduleDraftPurge},
+		{Name: "case-clock", Run: db.ScheduleCaseJobs},
 	}}
 
 	idps := newIdentityProviders(sqlstore.NewIdentityProviderService(db), cfg.Demo, logger)
@@ -111,6 +120,15 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Blobs: blobs, Renderer: renderer, IdentityFor: idps.For, Logger: logger, Demo: cfg.Demo, DefaultTenant: cfg.DefaultTenant,
 		SecureCookies: cfg.SecureCookies(), MaxUpload: int64(cfg.MaxUploadMB) << 20, Notify: a.Runner.Notify, Static: staticFS}
 	w.DailyRegisters, w.Classifications = daily, sqlstore.NewClassificationService(db)
+	w.Drafts, w.Payments = drafts, payments
+	w.CaseWork, w.CaseCitizen, w.CaseNotes, w.CaseMessages, w.CaseWithdrawals, w.OutboxList = cases, cases, cases, cases, cases, outbox
+	if cfg.Demo {
+		// The DEMO checkout: only in demo mode (payment.Demo refuses
+		// everything unless Enabled); a pagoPA intermediary plugs in here.
+		demoPay := &payment.Demo{Enabled: true, PageURL: "/pagamenti/demo", ReturnURL: "/pagamenti/esito",
+			Stylesheets: []string{"/static/vendor/bootstrap-italia/css/bootstrap-italia.min.css", "/static/css/procedo.css"}}
+		w.PaymentProvider, w.PaymentPage = demoPay, demoPay
+	}
 	w.Segnatura = (&segnaturaMaker{Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), Classifications: w.Classifications}).Build
 	w.Models = library.Codec{}
 	w.StandardModels = library.StandardPackage
@@ -119,6 +137,8 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Blobs: blobs, Tenants: tenants, Keys: sqlstore.NewSigningKeyService(db), DailyRegisters: daily, Classifications: w.Classifications,
 		MaxUpload: int64(cfg.MaxUploadMB) << 20}
 	apiSrv.Models = library.Codec{}
+	apiSrv.CaseWork = cases
+	apiSrv.Drafts, apiSrv.Applications = drafts, apps
 	a.Server = &server.Server{Web: w.Routes(), API: apiSrv.Handler(), Health: db.Ping, Logger: logger}
 	a.web = w
 	return a, nil

@@ -25,10 +25,10 @@ import (
 	"github.com/procedo/procedo/sqlstore"
 )
 
-// runBench implements `procedo bench registrations|generate|search`.
+// runBench implements `procedo bench registrations|generate|search|cases-generate|cases`.
 func (m *Main) runBench(ctx context.Context, cfg Config, args []string) error {
 	if len(args) == 0 {
-		return &exitError{2, fmt.Errorf("bench: choose registrations, generate or search")}
+		return &exitError{2, fmt.Errorf("bench: choose registrations, generate, search, cases-generate or cases")}
 	}
 	switch args[0] {
 	case "registrations":
@@ -37,6 +37,10 @@ func (m *Main) runBench(ctx context.Context, cfg Config, args []string) error {
 		return m.benchGenerate(ctx, cfg, args[1:])
 	case "search":
 		return m.benchSearch(ctx, cfg, args[1:])
+	case "cases-generate":
+		return m.benchCasesGenerate(ctx, cfg, args[1:])
+	case "cases":
+		return m.benchCases(ctx, cfg, args[1:])
 	}
 	return &exitError{2, fmt.Errorf("bench: unknown scenario %q", args[0])}
 }

@@ -89,17 +89,68 @@ func TestBrowserAccessibility(t *testing.T) {
 	wantStatus(t, clickLoad(t, b, "main button[type=submit]"), http.StatusOK)
 	wantPath(t, b, applicationURL)
 
-	// The application form: clean, with errors, then sent.
-	checkHere("Domanda")
-	wantStatus(t, clickLoad(t, b, "main button[type=submit]"), http.StatusUnprocessableEntity)
+	// The application in steps, each clean and with errors, then sent.
+	checkHere("Domanda, informativa")
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusUnprocessableEntity)
 	wantText(t, b, "#errori", "Il modulo contiene errori")
+	checkHere("Domanda, informativa con errori")
+	acceptPrivacy(t, b)
+	checkHere("Domanda, dati del richiedente")
+	b.Do(t,
+		clearField(`[id="f-applicant.email"]`),
+		chromedp.SendKeys(chromedp.CSS(`[id="f-applicant.email"]`), "non-una-mail"),
+		chromedp.Click(chromedp.CSS(`label[for="f-applicant.for_company-si"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[id="f-applicant.company_vat"]`), "01199250159"),
+	)
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusUnprocessableEntity)
+	wantText(t, b, "#errori", "Partita IVA")
+	checkHere("Domanda, dati del richiedente con errori")
+	b.Do(t,
+		clearField(`[id="f-applicant.email"]`),
+		chromedp.SendKeys(chromedp.CSS(`[id="f-applicant.email"]`), "mario.rossi@example.it"),
+		clearField(`[id="f-applicant.company_vat"]`),
+		chromedp.Click(chromedp.CSS(`label[for="f-applicant.for_company-no"]`)),
+	)
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	checkHere("Domanda, sezione Recapiti")
+	b.Do(t, chromedp.SendKeys(chromedp.ID("f-telefono"), "telefono"))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusUnprocessableEntity)
+	wantText(t, b, "#f-telefono-errore", "telefono")
+	checkHere("Domanda, sezione Recapiti con errori")
+	b.Do(t, clearField("#f-telefono"), chromedp.SendKeys(chromedp.ID("f-telefono"), "+39 333 1234567"))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	checkHere("Domanda, sezione Documenti richiesti")
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusUnprocessableEntity)
 	wantText(t, b, "#f-oggetto-errore", "obbligatorio")
-	checkHere("Domanda con errori")
-	fillApplication(t, b, writePDF(t))
-	wantStatus(t, clickLoad(t, b, "main button[type=submit]"), http.StatusOK)
+	checkHere("Domanda, sezione Documenti richiesti con errori")
+	fillRequest(t, b)
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	checkHere("Domanda, allegati")
+	b.Do(t, chromedp.SetUploadFiles(chromedp.ID("f-documentazione"), []string{writeFile(t, "finto.pdf", "MZ\x90\x00 non un pdf")}))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusUnprocessableEntity)
+	wantText(t, b, "#errori", "formato ammesso")
+	checkHere("Domanda, allegati con errori")
+	b.Do(t, chromedp.SetUploadFiles(chromedp.ID("f-documentazione"), []string{writePDF(t)}))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	wantText(t, b, "main", "delega.pdf")
+	checkHere("Domanda, riepilogo")
+	wantStatus(t, clickLoad(t, b, submitButton), http.StatusOK)
 	caseID := receiptCase(t, b)
 	checkHere("Ricevuta")
+	// A draft left half-way: its summary lists what is missing; "Le mie
+	// pratiche" offers to resume or delete it.
+	b.Do(t, chromedp.Navigate(site+applicationURL))
+	acceptPrivacy(t, b)
+	draft := strings.TrimSuffix(chrome.Run(t, b, chromedp.Location()), "/richiedente")
+	wantStatus(t, navigate(t, b, draft+"/riepilogo"), http.StatusOK)
+	wantText(t, b, "#errori", "non può ancora essere inviata")
+	checkHere("Domanda, riepilogo con dati mancanti")
+	wantStatus(t, clickLoad(t, b, submitButton), http.StatusUnprocessableEntity)
+	checkHere("Domanda, invio con dati mancanti")
 	check("Le mie pratiche", site+"/pratiche")
+	wantText(t, b, "#bozze", "Domande in compilazione")
+	// A service with a fee: the payment step, the DEMO checkout, the receipt.
+	payApplication(t, b, site, func(name string) { checkHere(name) })
 	check("Pratica del cittadino, aperta", site+"/pratiche/"+caseID)
 
 	// Operators: login with a wrong password, then right.
@@ -300,9 +351,13 @@ func TestBrowserNoJavaScript(t *testing.T) {
 	// Axe checks the page as it is without scripts, and leaves them off.
 	b.AssertNoViolations(t, "")
 
-	// The form, with the attachment.
+	// The steps, with the attachment.
+	acceptPrivacy(t, b)
+	noScripts(t, b)
 	fillApplication(t, b, writePDF(t))
-	wantStatus(t, clickLoad(t, b, "main button[type=submit]"), http.StatusOK)
+	noScripts(t, b)
+	b.AssertNoViolations(t, "")
+	wantStatus(t, clickLoad(t, b, submitButton), http.StatusOK)
 	caseID := receiptCase(t, b)
 	noScripts(t, b)
 	b.AssertNoViolations(t, "")
@@ -388,13 +443,37 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	k.press(kb.Enter, true)
 	wantPath(t, b, applicationURL)
 
-	// The application form: skip link, Enter; Tab past the two breadcrumbs
-	// to the e-mail, then field after field in reading order.
+	// Step 1, the privacy notice: skip link, Enter; Tab past the
+	// breadcrumbs to the checkbox, Space ticks it; Tab → "Salva e
+	// continua", Enter.
 	k.skipToContent()
-	k.tabTo("#f-email") // filled in from the login
+	k.tabTo("#f-privacy")
+	k.press(" ", false)
+	k.tab(nextButton)
+	k.press(kb.Enter, true)
+
+	// Step 2, the applicant: the e-mail comes from the login; Tab → the
+	// phone, typed; Tab → the checked radio ("Per me stesso"), then past
+	// the company's inputs to "Salva e continua".
+	k.skipToContent()
+	k.tabTo(`[id="f-applicant.email"]`)
+	k.tab(`[id="f-applicant.phone"]`)
+	k.typeText("+39 333 1234567")
+	k.tab(`[id="f-applicant.for_company-no"]`)
+	k.tabTo(nextButton)
+	k.press(kb.Enter, true)
+
+	// Step 3, the section "Recapiti": e-mail filled, the phone typed.
+	k.skipToContent()
+	k.tabTo("#f-email")
 	k.tab("#f-telefono")
 	k.typeText("+39 333 1234567")
-	k.tab("#f-oggetto")
+	k.tab(nextButton)
+	k.press(kb.Enter, true)
+
+	// Step 4, "Documenti richiesti": field after field in reading order.
+	k.skipToContent()
+	k.tabTo("#f-oggetto")
 	k.typeText("Permesso di costruire n. 12/2024")
 	k.tab("#f-motivazione")
 	k.typeText("Sono il proprietario confinante.")
@@ -406,15 +485,24 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	k.wantFocus("#f-modalita-1")
 	k.tab("#f-consegna-0")
 	k.press(" ", false)
-	// The file input is the next stop; the attachment is optional and left
-	// empty (see above).
-	k.tab("#f-documentazione")
-	k.tab("main button[type=submit]") // "Invia la domanda"
 	for sel, want := range map[string]bool{"#f-modalita-1": true, "#f-modalita-0": false, "#f-consegna-0": true} {
 		if got := chrome.Run(t, b, chromedp.Evaluate[bool](`document.querySelector(`+jsString(sel)+`).checked`)); got != want {
 			t.Errorf("%s checked = %v, want %v", sel, got, want)
 		}
 	}
+	k.tab(nextButton)
+	k.press(kb.Enter, true)
+
+	// Step 5, the attachments: the file input is a stop; the attachment is
+	// optional and left empty (see above).
+	k.skipToContent()
+	k.tabTo("#f-documentazione")
+	k.tab(nextButton)
+	k.press(kb.Enter, true)
+
+	// Step 6, the summary: past the "Modifica" links to "Invia la domanda".
+	k.skipToContent()
+	k.tabTo(submitButton)
 	k.press(kb.Enter, true) // sends the application: the receipt
 	receiptCase(t, b)
 }
@@ -641,23 +729,98 @@ func writePDF(t *testing.T) string {
 	return path
 }
 
-// fillApplication fills the form of demoService in the tab, as
-// applicationFields does over HTTP, and attaches the file at path, if any.
-// The e-mail comes from the login.
-func fillApplication(t testing.TB, b *chrome.Browser, path string) {
+// Buttons of the application's steps.
+const (
+	nextButton   = `main button[value="avanti"]`        // "Salva e continua"
+	submitButton = `main form[action$="/invia"] button` // "Invia la domanda", on the summary
+)
+
+// acceptPrivacy ticks the privacy notice (step 1) in the tab and goes on to
+// the applicant.
+func acceptPrivacy(t testing.TB, b *chrome.Browser) {
+	t.Helper()
+	// Bootstrap Italia hides checkboxes and radio buttons behind their
+	// labels, so click the labels, as a visitor does.
+	b.Do(t, chromedp.Click(chromedp.CSS(`label[for="f-privacy"]`)))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	wantText(t, b, "h2", "Dati del richiedente")
+}
+
+// fillRequest fills the section "Documenti richiesti" of demoService.
+func fillRequest(t testing.TB, b *chrome.Browser) {
 	t.Helper()
 	b.Do(t,
-		chromedp.SendKeys(chromedp.ID("f-telefono"), "+39 333 1234567"),
 		chromedp.SendKeys(chromedp.ID("f-oggetto"), "Permesso di costruire n. 12/2024 e relativi allegati"),
 		chromedp.SendKeys(chromedp.ID("f-motivazione"), "Sono il proprietario confinante."),
-		// Bootstrap Italia hides the radio buttons behind their labels,
-		// so click the labels, as a visitor does.
 		chromedp.Click(chromedp.CSS(`label[for="f-modalita-1"]`)), // Copia semplice
 		chromedp.Click(chromedp.CSS(`label[for="f-consegna-0"]`)), // Per e-mail o PEC
 	)
+}
+
+// fillApplication goes through the steps of demoService in the tab, from
+// the applicant to the summary, attaching the file at path, if any. The
+// e-mail comes from the login.
+func fillApplication(t testing.TB, b *chrome.Browser, path string) {
+	t.Helper()
+	b.Do(t, chromedp.Click(chromedp.CSS(`label[for="f-applicant.for_company-no"]`)))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK) // Recapiti
+	b.Do(t, chromedp.SendKeys(chromedp.ID("f-telefono"), "+39 333 1234567"))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK) // Documenti richiesti
+	fillRequest(t, b)
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK) // Allegati
 	if path != "" {
 		b.Do(t, chromedp.SetUploadFiles(chromedp.ID("f-documentazione"), []string{path}))
 	}
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	wantText(t, b, "h2", "Riepilogo")
+}
+
+// payApplication applies for "occupazione di suolo pubblico", which has a
+// fee, in the tab of a logged-in citizen: the payment step, its error, the
+// DEMO checkout and the return, the receipt with the payment. check is
+// called on each page worth checking.
+func payApplication(t *testing.T, b *chrome.Browser, site string, check func(name string)) {
+	t.Helper()
+	b.Do(t, chromedp.Navigate(site+"/servizi/occupazione-suolo-pubblico/domanda"))
+	acceptPrivacy(t, b)
+	b.Do(t, chromedp.Click(chromedp.CSS(`label[for="f-applicant.for_company-no"]`)))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK) // Recapiti
+	b.Do(t,
+		chromedp.SendKeys(chromedp.ID("f-telefono"), "+39 333 1234567"),
+		chromedp.Click(chromedp.CSS(`label[for="f-per_conto-no"]`)),
+	)
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK) // Occupazione
+	b.Do(t,
+		chromedp.SendKeys(chromedp.CSS(`[id="f-luogo.via"]`), "Via Roma"),
+		chromedp.SendKeys(chromedp.CSS(`[id="f-luogo.civico"]`), "3"),
+		chromedp.SendKeys(chromedp.CSS(`[id="f-luogo.cap"]`), "73030"),
+		chromedp.SendKeys(chromedp.CSS(`[id="f-luogo.comune"]`), "Castro (LE)"),
+		chromedp.Click(chromedp.CSS(`label[for="f-motivo-1"]`)), // Trasloco
+		chromedp.SendKeys(chromedp.ID("f-descrizione"), "Furgone per il trasloco"),
+		chromedp.SetValue(chromedp.ID("f-data_inizio"), "2026-04-10"),
+		chromedp.SetValue(chromedp.ID("f-data_fine"), "2026-04-10"),
+		chromedp.SendKeys(chromedp.ID("f-superficie"), "12"),
+	)
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK) // Allegati
+	b.Do(t, chromedp.SetUploadFiles(chromedp.ID("f-planimetria"), []string{writePDF(t)}))
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	wantText(t, b, "h2", "Pagamento")
+	wantText(t, b, "#pagamenti", "Da pagare")
+	check("Domanda, pagamento")
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusUnprocessableEntity)
+	wantText(t, b, "#errori", "devi pagare")
+	check("Domanda, pagamento con errori")
+	wantStatus(t, clickLoad(t, b, `main form[action$="/paga"] button`), http.StatusOK)
+	wantPath(t, b, "/pagamenti/demo")
+	check("Pagamento DEMO")
+	wantStatus(t, clickLoad(t, b, `main button[value="ok"]`), http.StatusOK)
+	wantText(t, b, "#pagamenti", "Pagato")
+	check("Domanda, pagamento effettuato")
+	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
+	wantStatus(t, clickLoad(t, b, submitButton), http.StatusOK)
+	receiptCase(t, b)
+	wantText(t, b, "section[aria-labelledby=pagamenti]", "pagato il")
+	check("Ricevuta con pagamento")
 }
 
 // receiptCase checks that the tab shows a receipt with a protocol number

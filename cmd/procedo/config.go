@@ -25,6 +25,7 @@ type Config struct {
 	DefaultTenant string // PROCEDO_DEFAULT_TENANT: slug served for unknown hosts
 	MaxUploadMB   int    // PROCEDO_MAX_UPLOAD_MB: size limit of one uploaded file
 	Workers       int    // PROCEDO_WORKERS: background job workers
+	DraftDays     int    // PROCEDO_DRAFT_DAYS: days an application draft is kept after its last save
 	Demo          bool   // set by `procedo demo`
 }
 
@@ -40,6 +41,7 @@ func DefaultConfig() Config {
 		LogLevel:    "info",
 		MaxUploadMB: 20,
 		Workers:     2,
+		DraftDays:   30,
 	}
 }
 
@@ -72,6 +74,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	if err := num("PROCEDO_MAX_UPLOAD_MB", &c.MaxUploadMB); err != nil {
 		return err
 	}
+	if err := num("PROCEDO_DRAFT_DAYS", &c.DraftDays); err != nil {
+		return err
+	}
 	return num("PROCEDO_WORKERS", &c.Workers)
 }
 
@@ -95,6 +100,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 1024 {
 		errs = append(errs, "PROCEDO_MAX_UPLOAD_MB must be between 1 and 1024")
+	}
+	if c.DraftDays < 1 || c.DraftDays > 3650 {
+		errs = append(errs, "PROCEDO_DRAFT_DAYS must be between 1 and 3650")
 	}
 	if c.Workers < 1 || c.Workers > 64 {
 		errs = append(errs, "PROCEDO_WORKERS must be between 1 and 64")

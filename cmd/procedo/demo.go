@@ -33,7 +33,7 @@ type demoUser struct {
 
 var demoComuni = []demoComune{
 	{
-		tenant: procedo.Tenant{Slug: "procedo-alto", Name: "Comune di Procedo Alto", IPACode: "c_demo01", PatronDay: "06-13",
+		tenant: procedo.Tenant{Slug: "procedo-alto", Name: "Comune di Procedo Alto", IPACode: "c_demo01", FiscalCode: "09876543217", PatronDay: "06-13",
 			Email: "protocollo@procedo-alto.example.it", Hosts: []string{"localhost", "127.0.0.1", "procedo-alto.localhost"}, Demo: true},
 		offices: []procedo.OrgUnit{
 			{Code: "SEGR", Name: "Ufficio Segreteria e Affari generali", Email: "segreteria@procedo-alto.example.it", Phone: "0123 456 700", Head: "Dott.ssa Anna Bianchi"},
@@ -52,7 +52,7 @@ var demoComuni = []demoComune{
 		},
 	},
 	{
-		tenant: procedo.Tenant{Slug: "valle-demo", Name: "Comune di Valle Demo", IPACode: "c_demo02", PatronDay: "09-29",
+		tenant: procedo.Tenant{Slug: "valle-demo", Name: "Comune di Valle Demo", IPACode: "c_demo02", FiscalCode: "09876543225", PatronDay: "09-29",
 			Email: "protocollo@valle-demo.example.it", Hosts: []string{"valle-demo.localhost"}, Demo: true},
 		offices: []procedo.OrgUnit{
 			{Code: "SEGR", Name: "Ufficio Servizi al cittadino", Email: "servizi@valle-demo.example.it", Phone: "0456 789 100", Head: "Dott. Luca Verdi"},

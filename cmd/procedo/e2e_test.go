@@ -194,10 +194,20 @@ func loginOperator(t *testing.T, b *browser, username string) {
 
 var pdfContent = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
-func applicationFields(csrf string) map[string]string {
-	return map[string]string{"csrf_token": csrf, "email": "mario.rossi@example.it", "telefono": "+39 333 1234567",
-		"oggetto": "Permesso di costruire n. 12/2024 e relativi allegati", "motivazione": "Sono il proprietario confinante.",
-		"modalita": "copia-semplice", "consegna": "email"}
+// applicationFields are the values of the second section of the
+// accesso-documentale form (step "sezione-2").
+func applicationFields(csrf string) url.Values {
+	return url.Values{"csrf_token": {csrf}, "azione": {"avanti"},
+		"oggetto": {"Permesso di costruire n. 12/2024 e relativi allegati"}, "motivazione": {"Sono il proprietario confinante."},
+		"modalita": {"copia-semplice"}, "consegna": {"email"}}
+}
+
+// wantStep checks a 303 to step key of draft.
+func wantStep(t *testing.T, r resp, draft, key string) {
+	t.Helper()
+	if r.Status != http.StatusSeeOther || r.Location != draft+"/"+key {
+		t.Fatalf("%d %q, want 303 to %s/%s\n%.3000s", r.Status, r.Location, draft, key, r.Body)
+	}
 }
 
 // TestEndToEnd drives the whole flow of issue 2 over HTTP against the real
@@ -226,30 +236,49 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("login: %d %s\n%s", r.Status, r.Location, r.Body)
 	}
 
+	// The application in steps (Modello Comuni): privacy notice, applicant,
+	// the form's sections, attachments, summary.
 	form := citizen.get("/servizi/accesso-documentale/domanda")
-	want(t, form, 200, "RSSMRA80A01H501U", `value="mario.rossi@example.it"`)
+	want(t, form, 200, "Informativa sul trattamento dei dati personali", "Passo 1 di 6")
 	csrf := csrfOf(t, form.Body)
+	r = citizen.post("/servizi/accesso-documentale/domanda", url.Values{"csrf_token": {csrf}})
+	want(t, r, http.StatusUnprocessableEntity, "Il modulo contiene errori", "informativa")
+	r = citizen.post("/servizi/accesso-documentale/domanda", url.Values{"csrf_token": {"token-scaduto"}, "privacy": {"accetto"}})
+	want(t, r, http.StatusForbidden, "Il modulo è scaduto")
+	r = citizen.post("/servizi/accesso-documentale/domanda", url.Values{"csrf_token": {csrf}, "privacy": {"accetto"}})
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "/richiedente") {
+		t.Fatalf("start: %d %s\n%.2000s", r.Status, r.Location, r.Body)
+	}
+	draft := strings.TrimSuffix(r.Location, "/richiedente")
+	want(t, citizen.get(r.Location), 200, "RSSMRA80A01H501U", `value="mario.rossi@example.it"`)
+	wantStep(t, citizen.post(draft+"/richiedente", url.Values{"csrf_token": {csrf}, "azione": {"avanti"},
+		"applicant.email": {"mario.rossi@example.it"}, "applicant.for_company": {"no"}}), draft, "sezione-1")
+	wantStep(t, citizen.post(draft+"/sezione-1", url.Values{"csrf_token": {csrf}, "azione": {"avanti"},
+		"email": {"mario.rossi@example.it"}, "telefono": {"+39 333 1234567"}}), draft, "sezione-2")
 
 	// Bad input changes nothing: missing fields, a stale CSRF token, an oversized file, a fake PDF.
 	bad := applicationFields(csrf)
-	delete(bad, "oggetto")
-	bad["modalita"] = "volare"
-	r = citizen.postMultipart("/servizi/accesso-documentale/domanda", bad, "", "", nil)
+	bad.Del("oggetto")
+	bad.Set("modalita", "volare")
+	r = citizen.post(draft+"/sezione-2", bad)
 	want(t, r, http.StatusUnprocessableEntity, "Il modulo contiene errori", "Questo campo è obbligatorio", "Scegli una delle opzioni")
-	stale := applicationFields("token-scaduto")
-	r = citizen.postMultipart("/servizi/accesso-documentale/domanda", stale, "documentazione", "delega.pdf", pdfContent)
+	r = citizen.post(draft+"/sezione-2", applicationFields("token-scaduto"))
 	want(t, r, http.StatusForbidden, "Il modulo è scaduto")
-	r = citizen.postMultipart("/servizi/accesso-documentale/domanda", applicationFields(csrf), "documentazione", "enorme.pdf",
+	wantStep(t, citizen.post(draft+"/sezione-2", applicationFields(csrf)), draft, "allegati")
+	next := map[string]string{"csrf_token": csrf, "azione": "avanti"}
+	r = citizen.postMultipart(draft+"/allegati", next, "documentazione", "enorme.pdf",
 		append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 21<<20)...))
 	want(t, r, http.StatusRequestEntityTooLarge, "troppo grande", "20 MB")
-	r = citizen.postMultipart("/servizi/accesso-documentale/domanda", applicationFields(csrf), "documentazione", "finto.pdf", []byte("MZ\x90\x00 not a pdf"))
+	r = citizen.postMultipart(draft+"/allegati", next, "documentazione", "finto.pdf", []byte("MZ\x90\x00 not a pdf"))
 	want(t, r, http.StatusUnprocessableEntity, "non corrisponde a un formato ammesso")
 	if n := countCases(t, s); n != 0 {
 		t.Fatalf("bad input created %d cases", n)
 	}
 
-	// The good submission: the receipt at once.
-	r = citizen.postMultipart("/servizi/accesso-documentale/domanda", applicationFields(csrf), "documentazione", "delega.pdf", pdfContent)
+	// The good submission: the summary, then the receipt at once.
+	wantStep(t, citizen.postMultipart(draft+"/allegati", next, "documentazione", "delega.pdf", pdfContent), draft, "riepilogo")
+	want(t, citizen.get(draft+"/riepilogo"), 200, "Passo 6 di 6", "Permesso di costruire n. 12/2024", "delega.pdf", "Invia la domanda")
+	r = citizen.post(draft+"/invia", url.Values{"csrf_token": {csrf}})
 	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "/ricevuta") {
 		t.Fatalf("submit: %d %s\n%.3000s", r.Status, r.Location, r.Body)
 	}

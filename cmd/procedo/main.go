@@ -186,6 +186,7 @@ func (m *Main) runServe(ctx context.Context, cfg Config, args []string) error {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address HOST:PORT")
 	fs.StringVar(&cfg.DB, "db", cfg.DB, "database (PROCEDO_DB)")
 	fs.StringVar(&cfg.Blobs, "blobs", cfg.Blobs, "document store (PROCEDO_BLOBS)")
+	fs.IntVar(&cfg.DraftDays, "draft-days", cfg.DraftDays, "days an application draft is kept after its last save (PROCEDO_DRAFT_DAYS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
