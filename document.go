@@ -44,6 +44,7 @@ type Upload struct {
 	MediaType string
 	SHA256    string
 	Size      int64
+	Signature string // who signed it, in Italian, for a signed file (CAdES .p7m, PAdES PDF); "" otherwise
 }
 
 // BlobInfo describes stored content.

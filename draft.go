@@ -225,12 +225,13 @@ type DraftFile struct {
 	MediaType  string    `json:"media_type"` // sniffed from the content
 	SHA256     string    `json:"sha256"`
 	Size       int64     `json:"size"`
+	Signature  string    `json:"signature,omitempty"` // who signed it, for a signed file (Upload.Signature)
 	UploadedAt time.Time `json:"uploaded_at"`
 }
 
 // Upload returns f as the upload of an application.
 func (f DraftFile) Upload() *Upload {
-	return &Upload{Field: f.Field, Filename: f.Filename, MediaType: f.MediaType, SHA256: f.SHA256, Size: f.Size}
+	return &Upload{Field: f.Field, Filename: f.Filename, MediaType: f.MediaType, SHA256: f.SHA256, Size: f.Size, Signature: f.Signature}
 }
 
 // File returns the file uploaded for field, if any.

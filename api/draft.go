@@ -5,6 +5,7 @@ package api
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/procedo/procedo"
+	"github.com/procedo/procedo/signature"
 )
 
 // Drafts for integrators: an integrator (a token of a user with role
@@ -47,6 +49,7 @@ type draftFileJSON struct {
 	MediaType  string    `json:"media_type"`
 	SHA256     string    `json:"sha256"`
 	Size       int64     `json:"size"`
+	Signature  string    `json:"signature,omitempty"` // who signed it, for a signed file
 	UploadedAt time.Time `json:"uploaded_at"`
 }
 
@@ -300,16 +303,26 @@ func (s *Server) handleDraftFiles(w http.ResponseWriter, r *http.Request) error 
 		if len(head) == 0 {
 			return procedo.FieldErrors{field: fmt.Sprintf("Il file %q è vuoto.", name)}
 		}
-		media := sniff(head, name) // the content decides, not the client
-		if len(f.Accept) > 0 && !slices.Contains(f.Accept, media) {
-			return procedo.FieldErrors{field: "Il contenuto del file non corrisponde a un formato ammesso (" + f.AcceptLabel() + ")."}
-		}
-		info, err := s.Blobs.Put(r.Context(), procedo.TenantIDFromContext(r.Context()), &limitReader{r: br, left: maxSize, err: fileTooLarge(name, maxSize)})
+		// The whole file is read, within its limit, so that a signed file
+		// is verified before it is kept.
+		data, err := io.ReadAll(&limitReader{r: br, left: maxSize, err: fileTooLarge(name, maxSize)})
 		if err != nil {
 			return bodyError(err, limit)
 		}
+		media := sniff(head, name) // the content decides, not the client
+		signed, err := signature.InspectUpload(data, name, signature.Options{}, procedo.Rome)
+		if err != nil {
+			return procedo.FieldErrors{field: signature.Message(err)}
+		}
+		if !signed.Accepted(media, f.Accept) {
+			return procedo.FieldErrors{field: "Il contenuto del file non corrisponde a un formato ammesso (" + f.AcceptLabel() + ")."}
+		}
+		info, err := s.Blobs.Put(r.Context(), procedo.TenantIDFromContext(r.Context()), bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
 		if d, err = s.Drafts.AttachDraftFile(r.Context(), d.ID, procedo.DraftFile{Field: field, Filename: name, MediaType: media,
-			SHA256: info.SHA256, Size: info.Size}); err != nil {
+			SHA256: info.SHA256, Size: info.Size, Signature: signed.Description}); err != nil {
 			return err
 		}
 	}

@@ -137,6 +137,10 @@ func TestDrafts(t *testing.T) {
 			!strings.Contains(rec.Body.String(), "non corrisponde a un formato ammesso") {
 			t.Errorf("fake PDF: %d %s", rec.Code, rec.Body)
 		}
+		if rec := f.upload(t, d+"/files", "A.registry", [3]string{"documentazione", "delega.pdf.p7m", "0\x82 non una firma"}); rec.Code != 422 ||
+			!strings.Contains(rec.Body.String(), "non è una firma digitale leggibile") {
+			t.Errorf("broken signed file: %d %s", rec.Code, rec.Body)
+		}
 		if rec := f.upload(t, d+"/files", "A.registry", [3]string{"oggetto", "x.pdf", pdf}); rec.Code != 422 {
 			t.Errorf("not a file field: %d %s", rec.Code, rec.Body)
 		}

@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/procedo/procedo"
+	"github.com/procedo/procedo/signature"
 )
 
 // The files of a registration arrive base64-encoded in a JSON body, or as
@@ -254,8 +255,8 @@ func sniff(head []byte, name string) string {
 		return "image/jpeg"
 	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
 		return "image/png"
-	case strings.EqualFold(filepath.Ext(name), ".p7m") && len(head) > 0 && head[0] == 0x30:
-		return "application/pkcs7-mime" // a CAdES envelope: a DER SEQUENCE
+	case strings.EqualFold(filepath.Ext(name), ".p7m") || signature.LooksLikeCAdES(head):
+		return "application/pkcs7-mime" // a CAdES envelope (DER, BER or base64)
 	}
 	return http.DetectContentType(head)
 }

@@ -159,7 +159,7 @@ func (s *ApplicationService) submit(ctx context.Context, in *submission) (_ *pro
 		docs := append([]*procedo.Document{mainDoc}, nil...)
 		for _, u := range uploads {
 			d := &procedo.Document{TenantID: tenant.ID, SHA256: u.SHA256, Filename: u.Filename, MediaType: u.MediaType,
-				Size: u.Size, Kind: procedo.DocumentAttachment, Description: fieldLabel(def, u.Field)}
+				Size: u.Size, Kind: procedo.DocumentAttachment, Description: describeAttachment(def, u)}
 			if err := insertDocument(ctx, tx, d); err != nil {
 				return err
 			}
@@ -341,4 +341,13 @@ func (s *ApplicationService) FindApplicationData(ctx context.Context, caseID int
 		return nil, err
 	}
 	return r.Application.Data, nil
+}
+
+// describeAttachment is the description of an uploaded file: the label of its
+// field and, for a signed file, who signed it.
+func describeAttachment(def *procedo.ProcedureDefinition, u *procedo.Upload) string {
+	if u.Signature == "" {
+		return fieldLabel(def, u.Field)
+	}
+	return fieldLabel(def, u.Field) + " — " + u.Signature
 }

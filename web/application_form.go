@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/procedo/procedo"
+	"github.com/procedo/procedo/signature"
 )
 
 // fieldError is one line of the summary of errors of a form.
@@ -30,18 +31,31 @@ func (h *Handler) storeUpload(r *http.Request, f procedo.FormField, fh *multipar
 		return nil, err
 	}
 	defer file.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(file, head)
-	head = head[:n]
-	media := sniff(head, fh.Filename)
-	if len(f.Accept) > 0 && !contains(f.Accept, media) {
-		return nil, procedo.FieldErrors{f.Name: "Il contenuto del file non corrisponde a un formato ammesso (PDF, JPEG, PNG o P7M)."}
-	}
-	info, err := h.Blobs.Put(r.Context(), procedo.TenantIDFromContext(r.Context()), io.MultiReader(bytes.NewReader(head), file))
+	// The whole file is read (it is within the limits checked above) so that a
+	// signed file can be verified before it is kept.
+	data, err := io.ReadAll(io.LimitReader(file, min(f.MaxFileSize(), h.MaxUpload)+1))
 	if err != nil {
 		return nil, err
 	}
-	return &procedo.Upload{Field: f.Name, Filename: cleanFilename(fh.Filename), MediaType: media, SHA256: info.SHA256, Size: info.Size}, nil
+	media := sniff(data[:min(len(data), 512)], fh.Filename)
+	signed, err := signature.InspectUpload(data, fh.Filename, signature.Options{}, procedo.Rome)
+	switch {
+	case err != nil && len(f.Accept) > 0:
+		// A citizen's file: a broken signature is refused, saying why.
+		return nil, procedo.FieldErrors{f.Name: signature.Message(err)}
+	case err != nil:
+		// The registry desk registers what arrived, noting the problem.
+		signed = &signature.Upload{Description: "Firma digitale NON valida: " + signature.Message(err)}
+	}
+	if !signed.Accepted(media, f.Accept) {
+		return nil, procedo.FieldErrors{f.Name: "Il contenuto del file non corrisponde a un formato ammesso (" + f.AcceptLabel() + ")."}
+	}
+	info, err := h.Blobs.Put(r.Context(), procedo.TenantIDFromContext(r.Context()), bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return &procedo.Upload{Field: f.Name, Filename: cleanFilename(fh.Filename), MediaType: media, SHA256: info.SHA256, Size: info.Size,
+		Signature: signed.Description}, nil
 }
 
 // sniff returns the media type of a file from its content, not from what the
@@ -54,9 +68,8 @@ func sniff(head []byte, name string) string {
 		return "image/jpeg"
 	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
 		return "image/png"
-	case strings.EqualFold(filepath.Ext(name), ".p7m") && len(head) > 0 && head[0] == 0x30:
-		// DER SEQUENCE: a CAdES envelope; its signature is verified by the
-		// signed-file checks of the front office.
+	case strings.EqualFold(filepath.Ext(name), ".p7m") || signature.LooksLikeCAdES(head):
+		// A CAdES envelope (DER, BER or base64): storeUpload verifies it.
 		return "application/pkcs7-mime"
 	}
 	return http.DetectContentType(head)
