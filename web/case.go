@@ -175,11 +175,7 @@ func (h *Handler) caseProtocol(r *http.Request, p *caseViewPage) error {
 	if err := add(p.Case.RegistrationID); err != nil {
 		return err
 	}
-	events, err := h.Cases.FindCaseEvents(r.Context(), p.Case.ID)
-	if err != nil {
-		return err
-	}
-	for _, e := range events {
+	for _, e := range p.events {
 		if e.RegistrationID != nil {
 			if err := add(*e.RegistrationID); err != nil {
 				return err

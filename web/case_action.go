@@ -102,7 +102,7 @@ func (h *Handler) renderCaseAction(w http.ResponseWriter, r *http.Request, u *pr
 	}
 	h.render(w, r, status, "case_action", &page{Title: title, Section: "office",
 		Breadcrumbs: []crumb{{"Pratiche", "/ufficio"}, {fmt.Sprintf("Pratica n. %d", c.ID), fmt.Sprintf("/ufficio/pratiche/%d", c.ID)}, {t.Label, ""}},
-		Data: p})
+		Data:        p})
 	return nil
 }
 

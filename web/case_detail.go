@@ -41,6 +41,8 @@ type caseDetail struct {
 	// Reason is the motivation typed in the transitions' form (kept for
 	// the error page of a decision).
 	Reason string
+
+	events []*procedo.CaseEvent // every event the actor may see, for the protocol list
 }
 
 // Err returns the error of field in form, if that form is the one shown
@@ -110,18 +112,24 @@ func (h *Handler) loadCase(r *http.Request) (*caseDetail, error) {
 	if err != nil {
 		return nil, err
 	}
-	citizen := procedo.CitizenFromContext(ctx) != nil
-	for _, e := range events {
-		if citizen && !slices.Contains(citizenEvents, e.Kind) {
-			continue
-		}
-		d.Events = append(d.Events, d.eventView(e))
-	}
 	docs, err := h.Cases.FindCaseDocuments(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	d.Documents = groupDocuments(d.Receipt, docs)
+	citizen := procedo.CitizenFromContext(ctx) != nil
+	for _, e := range events {
+		if citizen && !slices.Contains(citizenEvents, e.Kind) {
+			continue
+		}
+		v := d.eventView(e)
+		// Link only documents the actor may open (citizens: those addressed to them).
+		if v.DocumentID != nil && !slices.ContainsFunc(docs, func(x *procedo.Document) bool { return x.ID == *v.DocumentID }) {
+			v.DocumentID = nil
+		}
+		d.Events = append(d.Events, v)
+		d.events = append(d.events, e)
+	}
 	d.Fields = formValues(d.Def, d.Receipt.Application.Data)
 	if cas.DecisionRegistrationID != nil {
 		if d.Decision, err = h.Registrations.FindRegistrationByID(ctx, *cas.DecisionRegistrationID); err != nil {

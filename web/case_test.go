@@ -558,4 +558,3 @@ func TestOutboxPage(t *testing.T) {
 	want(t, newDesk(t, e.env, e.h, mario).get("/ufficio/admin/posta"), 401)
 	want(t, newDesk(t, e.env, e.h, actor{name: "anonimo"}).get("/ufficio/admin/posta"), 401)
 }
-

@@ -54,13 +54,13 @@ type idOption struct {
 
 // worklistQuery is a worklist's filters, sort and page, all from the URL.
 type worklistQuery struct {
-	View                          string // URL value (viewParams)
-	State                         string // aperte, chiuse, tutte
+	View                           string // URL value (viewParams)
+	State                          string // aperte, chiuse, tutte
 	Office, Responsible, Procedure int64  // 0 = any
-	Status                        string // a workflow state, "" = any
-	Q                             string
-	Sort                          string // URL value (sortParams)
-	Page                          int
+	Status                         string // a workflow state, "" = any
+	Q                              string
+	Sort                           string // URL value (sortParams)
+	Page                           int
 }
 
 // parseWorklistQuery reads q; problems are FieldErrors keyed by parameter.
@@ -219,8 +219,8 @@ type worklistPage struct {
 	States     []option
 	Errors     procedo.FieldErrors // of the filters and of the bulk form
 	Alert      string
-	Bulk       bool        // a manager: selection and bulk actions
-	Assignees  []idOption  // for the bulk assignment
+	Bulk       bool       // a manager: selection and bulk actions
+	Assignees  []idOption // for the bulk assignment
 	Values     map[string]string
 	Today      procedo.Date
 }
