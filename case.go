@@ -206,7 +206,7 @@ type CaseFilter struct {
 	Status              *CaseStatus
 	Open                *bool    // true: not closed; false: closed
 	View                CaseView // a worklist; every view except CaseViewAll implies Open
-	Query               string   // text search: a case number, a codice fiscale, or words of the subject or the applicant's name (prefixes)
+	Query               string   // text search: a case number, a codice fiscale, or words of the subject or the applicant's name (the last one as a prefix)
 	Sort                CaseSort
 	Within              int  // CaseViewExpiring: days ahead; 0 = DefaultExpiringDays
 	Today               Date // the day views are computed for; zero = today in Europe/Rome

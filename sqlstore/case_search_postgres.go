@@ -13,13 +13,15 @@ import (
 var _ caseSearch = postgresDialect{}
 
 // indexCases: PostgreSQL keeps the tsvector of cases in a generated column.
-func (postgresDialect) indexCases(ctx context.Context, tx *Tx, cases []*procedo.Case) error { return nil }
+func (postgresDialect) indexCases(ctx context.Context, tx *Tx, cases []*procedo.Case) error {
+	return nil
+}
 
-// searchCases matches every word as a prefix in the generated tsvector (GIN).
-func (postgresDialect) searchCases(words []string) (string, []any) {
+// searchCases matches the words, the last as a prefix, in the generated tsvector (GIN);
+// PostgreSQL's planner has statistics, so it never needs steering.
+func (postgresDialect) searchCases(ctx context.Context, db *DB, words []string) (string, []any, bool, error) {
 	terms := make([]string, len(words))
-	for i, w := range words {
-		terms[i] = w + ":*" // words hold only letters and digits
-	}
-	return "c.search @@ to_tsquery('simple', ?)", []any{strings.Join(terms, " & ")}
+	copy(terms, words)          // words hold only letters and digits
+	terms[len(terms)-1] += ":*" // the word being typed; a prefix match costs more in GIN
+	return "c.search @@ to_tsquery('simple', ?)", []any{strings.Join(terms, " & ")}, false, nil
 }

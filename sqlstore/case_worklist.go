@@ -83,13 +83,16 @@ func caseWhere(ctx context.Context, db *DB, f procedo.CaseFilter, today procedo.
 		return nil, nil, false, procedo.FieldErrors{"view": "Elenco di pratiche sconosciuto."}
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		cond, qargs, fullText := caseQuery(db, q)
+		cond, qargs, steer, err := caseQuery(ctx, db, q)
+		if err != nil {
+			return nil, nil, false, err
+		}
 		add(cond, qargs...)
-		if fullText {
-			// The full-text index finds the few matching cases: "+" keeps the
-			// planner from scanning an index of the tenant's cases instead
-			// (every cases index starts with tenant_id), which it would pick
-			// without statistics.
+		if steer {
+			// The full-text index finds few cases: "+" keeps the planner from
+			// scanning an index of the tenant's cases instead (every cases
+			// index starts with tenant_id), which SQLite, without statistics,
+			// would pick.
 			where[0] = "+c.tenant_id = ?"
 		}
 	}
@@ -105,22 +108,21 @@ var (
 const maxQueryWords = 5
 
 // caseQuery returns the condition of a text search: a case number, a codice
-// fiscale (or partita IVA), else every word as a prefix of a word of the case
-// (subject, applicant's name) in the full-text index (fullText true).
-func caseQuery(db *DB, q string) (cond string, args []any, fullText bool) {
+// fiscale (or partita IVA), else the words of the case (subject, applicant's
+// name), the last as a prefix, in the full-text index; steer as searchCases.
+func caseQuery(ctx context.Context, db *DB, q string) (cond string, args []any, steer bool, err error) {
 	if m := caseNumberRE.FindStringSubmatch(q); m != nil {
 		n, _ := strconv.ParseInt(m[1], 10, 64)
-		return "c.id = ?", []any{n}, false
+		return "c.id = ?", []any{n}, false, nil
 	}
 	if fiscalCodeRE.MatchString(q) {
-		return "c.applicant_fiscal_code = ?", []any{strings.ToUpper(q)}, false
+		return "c.applicant_fiscal_code = ?", []any{strings.ToUpper(q)}, false, nil
 	}
 	words := searchWords(q)
 	if len(words) == 0 {
-		return "1 = 0", nil, false
+		return "1 = 0", nil, false, nil
 	}
-	cond, args = db.dialect.(caseSearch).searchCases(words[:min(len(words), maxQueryWords)])
-	return cond, args, true
+	return db.dialect.(caseSearch).searchCases(ctx, db, words[:min(len(words), maxQueryWords)])
 }
 
 // caseSearch is the full-text search of cases, implemented by both dialects
@@ -128,8 +130,10 @@ func caseQuery(db *DB, q string) (cond string, args []any, fullText bool) {
 type caseSearch interface {
 	// indexCases adds new cases to the full-text index.
 	indexCases(ctx context.Context, tx *Tx, cases []*procedo.Case) error
-	// searchCases returns a condition on cases c matching every word as a prefix.
-	searchCases(words []string) (cond string, args []any)
+	// searchCases returns a condition on cases c matching every word, the
+	// last as a prefix (search as you type); steer asks the caller to make the full-text match drive the
+	// query (few matches, and a planner without statistics).
+	searchCases(ctx context.Context, db *DB, words []string) (cond string, args []any, steer bool, err error)
 }
 
 // caseSearchText is what the full-text index holds of a case.
@@ -181,8 +185,11 @@ func (s *CaseService) FindCases(ctx context.Context, f procedo.CaseFilter) (_ []
 	} else if err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM cases c WHERE `+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.query(ctx, `SELECT `+caseColumns+caseFrom+` WHERE `+w+order+` LIMIT ? OFFSET ?`,
-		append(args, clampLimit(f.Limit), max(f.Offset, 0))...)
+	// The page's ids come from the worklist's index alone; only those rows
+	// are then read and joined (a planner misjudging how many rows match
+	// would otherwise read them all before sorting).
+	rows, err := s.db.query(ctx, `SELECT `+caseColumns+caseFrom+` WHERE c.id IN (SELECT c.id FROM cases c WHERE `+w+order+
+		` LIMIT ? OFFSET ?)`+order, append(args, clampLimit(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err
 	}

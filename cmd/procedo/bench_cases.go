@@ -37,6 +37,9 @@ func (m *Main) benchCasesGenerate(ctx context.Context, cfg Config, args []string
 			fmt.Fprintf(m.Stdout, "%d cases (%.0f/s)\n", n, float64(n)/time.Since(start).Seconds())
 		}
 	})
+	if err == nil && db.Dialect() == "postgres" {
+		fmt.Fprintln(m.Stdout, "PostgreSQL: run VACUUM ANALYZE (or wait for autovacuum) before bench cases, so the planner has statistics")
+	}
 	return err
 }
 

@@ -34,9 +34,10 @@ CREATE INDEX cases_open_office ON cases (tenant_id, org_unit_id, id) WHERE close
 CREATE INDEX cases_open_status ON cases (tenant_id, status, responsible_user_id, id) WHERE closed_at IS NULL;
 CREATE INDEX cases_open_office_status ON cases (tenant_id, org_unit_id, status, responsible_user_id, id) WHERE closed_at IS NULL;
 CREATE INDEX cases_open_responsible ON cases (tenant_id, responsible_user_id, due_date, id) WHERE closed_at IS NULL;
+CREATE INDEX cases_open_office_responsible ON cases (tenant_id, org_unit_id, responsible_user_id, due_date, id) WHERE closed_at IS NULL;
 CREATE INDEX cases_open_clock ON cases (tenant_id, clock_state, due_date, id) WHERE closed_at IS NULL;
 CREATE INDEX cases_open_office_clock ON cases (tenant_id, org_unit_id, clock_state, due_date, id) WHERE closed_at IS NULL;
-CREATE INDEX cases_open_approval ON cases (tenant_id, org_unit_id, id) WHERE closed_at IS NULL AND awaiting_approval = TRUE;
+CREATE INDEX cases_open_approval ON cases (tenant_id, awaiting_approval, org_unit_id, id) WHERE closed_at IS NULL AND awaiting_approval = TRUE;
 CREATE INDEX cases_waiting_until ON cases (tenant_id, waiting_until) WHERE waiting_until IS NOT NULL;
 
 CREATE TABLE case_clock_events (
