@@ -35,10 +35,18 @@ const MaxMessageLength = 4000
 const CaseEventMessage = "message"
 
 // CaseEventTitle returns the Italian label of any case event kind, including
-// CaseEventMessage.
+// CaseEventMessage and the payment events.
 func CaseEventTitle(kind string) string {
-	if kind == CaseEventMessage {
+	switch kind {
+	case CaseEventMessage:
 		return "Messaggio"
+	case CaseEventPaymentRequest:
+		return "Richiesta di pagamento"
+	case CaseEventPaymentPaid:
+		return "Pagamento ricevuto"
+	}
+	if l := OpinionEventLabel(kind); l != "" {
+		return l
 	}
 	return CaseEventLabel(kind)
 }

@@ -276,8 +276,9 @@ func (d *ApplicationDraft) Citizen(provider string) *Citizen {
 // Problems returns what stops the draft from being submitted, keyed as the
 // steps' inputs ("privacy", "applicant.…", form keys, "payments"): the
 // privacy notice not accepted, the applicant's data, the form's one
-// validation with the uploaded files, and fixed fees without a paid notice
-// among d.Payments. nil when it can be submitted.
+// validation with the uploaded files, and fees due with the application
+// (fixed, or computed from the values) without a paid notice of their amount
+// among d.Payments (FeesError). nil when it can be submitted.
 func (d *ApplicationDraft) Problems(def *ProcedureDefinition) FieldErrors {
 	fe := FieldErrors{}
 	if d.PrivacyAcceptedAt == nil {
@@ -296,8 +297,8 @@ func (d *ApplicationDraft) Problems(def *ProcedureDefinition) FieldErrors {
 			fe.Add(k, msg)
 		}
 	}
-	if unpaid := UnpaidFees(def, d.Payments); unpaid != nil {
-		for k, msg := range FieldErrorsOf(UnpaidFeesError(unpaid)) {
+	if err := FeesError(DraftFees(def, d.Values, d.Payments)); err != nil {
+		for k, msg := range FieldErrorsOf(err) {
 			fe.Add(k, msg)
 		}
 	}
@@ -350,7 +351,8 @@ type DraftService interface {
 	// UpdateDraft saves u into a draft the actor owns and pushes its expiry
 	// forward. Values are checked against the form's keys and the limits
 	// (ValidateDraftValues), not against the form's rules: a draft may be
-	// incomplete. EINVALID, ENOTFOUND.
+	// incomplete. In the same transaction the unpaid notices of fees computed
+	// from values that changed are cancelled (StaleNotices). EINVALID, ENOTFOUND.
 	UpdateDraft(ctx context.Context, id int64, u DraftUpdate) (*ApplicationDraft, error)
 	// AttachDraftFile records f (content already durable in the BlobStore) for
 	// its file field, replacing the file uploaded before for that field.
@@ -360,10 +362,13 @@ type DraftService interface {
 	RemoveDraftFile(ctx context.Context, id int64, field string) (*ApplicationDraft, error)
 	// DeleteDraft deletes a draft the actor owns. ENOTFOUND.
 	DeleteDraft(ctx context.Context, id int64) error
-	// PrepareDraftPayments issues, once, the pagoPA notices of the fixed fees
-	// of the draft's procedure, addressed to the applicant, and returns the
-	// draft's notices. Idempotent. ECONFLICT if the tenant cannot issue
-	// notices, ENOTFOUND.
+	// PrepareDraftPayments issues, once, the pagoPA notices of the fees due
+	// with the application (DraftFees: fixed ones, and those the model's
+	// formula computes from the draft's values, with the computation),
+	// addressed to the applicant, and returns the draft's notices. An unpaid
+	// notice the values no longer give is cancelled and replaced; a paid one
+	// is never changed, and none is issued while it disagrees with the values.
+	// Idempotent. ECONFLICT if the tenant cannot issue notices, ENOTFOUND.
 	PrepareDraftPayments(ctx context.Context, id int64) ([]*PaymentNotice, error)
 	// SubmitDraft submits the draft as an application (the same checks and
 	// the same single transaction as ApplicationService.SubmitApplication)
@@ -549,44 +554,11 @@ func StepErrors(form *Form, values map[string]string, files map[string]FileInfo,
 	return out
 }
 
-// FixedPayments returns the fees of def with a fixed amount: they are paid
-// during the application, before it can be submitted. Variable fees are
-// computed and asked for by the office later.
-func (d *ProcedureDefinition) FixedPayments() []Payment {
-	var out []Payment
-	for _, p := range d.Payments {
-		if !p.Variable && p.Amount > 0 {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // AmountCents returns the fixed amount of p in euro cents.
 func (p Payment) AmountCents() int64 { return int64(math.Round(p.Amount * 100)) }
 
-// UnpaidFees returns the fixed fees of def that notices does not cover with a
-// paid notice of the same causale and amount (one notice per fee), or nil
-// when every fixed fee is paid.
-func UnpaidFees(def *ProcedureDefinition, notices []*PaymentNotice) []Payment {
-	used := make([]bool, len(notices))
-	var out []Payment
-	for _, p := range def.FixedPayments() {
-		found := false
-		for i, n := range notices {
-			if !used[i] && n.Status == PaymentPaid && n.Causale == strings.TrimSpace(p.Causale) && n.Amount == p.AmountCents() {
-				used[i], found = true, true
-				break
-			}
-		}
-		if !found {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// UnpaidFeesError is the error of a submission whose fees are not all paid.
+// UnpaidFeesError is the error of a submission whose fees (unpaid) are not
+// paid; see FeesError for an application's fees with their notices.
 func UnpaidFeesError(unpaid []Payment) error {
 	names := make([]string, len(unpaid))
 	for i, p := range unpaid {

@@ -137,20 +137,23 @@ func TestUnpaidFees(t *testing.T) {
 	paid := &procedo.PaymentNotice{Causale: "Imposta di bollo", Amount: 1600, Status: procedo.PaymentPaid}
 	unpaid := &procedo.PaymentNotice{Causale: "Imposta di bollo", Amount: 1600, Status: procedo.PaymentUnpaid}
 	wrong := &procedo.PaymentNotice{Causale: "Imposta di bollo", Amount: 100, Status: procedo.PaymentPaid}
-	if got := procedo.UnpaidFees(def, nil); len(got) != 1 || got[0].Description != "Bollo" {
-		t.Errorf("no notices: %v", got)
+	msg := func(notices ...*procedo.PaymentNotice) string {
+		return procedo.FieldErrorsOf(procedo.FeesError(procedo.DraftFees(def, nil, notices)))["payments"]
 	}
-	if got := procedo.UnpaidFees(def, []*procedo.PaymentNotice{unpaid, wrong}); len(got) != 1 {
-		t.Errorf("unpaid or wrong amount: %v", got)
+	if got := msg(); !strings.Contains(got, "Bollo (16,00 €)") || strings.Contains(got, "Canone") {
+		t.Errorf("no notices: %q", got)
 	}
-	if got := procedo.UnpaidFees(def, []*procedo.PaymentNotice{paid}); got != nil {
-		t.Errorf("paid: %v", got) // the variable fee is for later
+	if got := msg(unpaid, wrong); !strings.Contains(got, "Bollo") {
+		t.Errorf("unpaid or wrong amount: %q", got)
+	}
+	if got := msg(paid); got != "" {
+		t.Errorf("paid: %q", got) // the variable fee is for later
 	}
 	def.Payments = append(def.Payments, def.Payments[0])
-	if got := procedo.UnpaidFees(def, []*procedo.PaymentNotice{paid}); len(got) != 1 {
-		t.Errorf("two equal fees, one notice: %v", got)
+	if got := msg(paid); !strings.Contains(got, "Bollo") {
+		t.Errorf("two equal fees, one notice: %q", got)
 	}
-	if msg := procedo.FieldErrorsOf(procedo.UnpaidFeesError(procedo.UnpaidFees(def, nil)))["payments"]; !strings.Contains(msg, "Bollo (16,00 €)") {
+	if msg := procedo.FieldErrorsOf(procedo.UnpaidFeesError(def.ApplicationFees()))["payments"]; !strings.Contains(msg, "Bollo (16,00 €)") {
 		t.Errorf("message %q", msg)
 	}
 }

@@ -384,6 +384,10 @@ type PaymentNotice struct {
 	PaidAt             *time.Time    // when the payment was confirmed; nil unless paid
 	Provider           string        // PaymentProvider.ID() that confirmed the payment; "" unless paid
 	ProviderRef        string        // the provider's reference of the payment (e.g. receipt id); "" unless paid
+	Description        string        // what the fee is for, as people read it (the model's fee, or the office's words); ≤ 200 characters
+	Computation        string        // how the amount was computed from the application, e.g. "12 m² × 5 giorni × 1,20 € = 72,00 €"; "" if not computed
+	RegistrationID     *int64        // the outgoing registration that sent the notice to the payer (fees asked for on a case); nil otherwise
+	DocumentID         *int64        // the notice as a PDF document of the case (fees asked for on a case); nil otherwise
 	CreatedAt          time.Time     //
 	UpdatedAt          time.Time     //
 }
@@ -391,8 +395,10 @@ type PaymentNotice struct {
 // Limits of a notice's text fields, in characters (pagoPA causale; avviso
 // DESTINATARIO.NOMECOMPLETO).
 const (
-	MaxCausaleLength   = 140
-	MaxPayerNameLength = 70
+	MaxCausaleLength     = 140
+	MaxPayerNameLength   = 70
+	MaxNoticeDescription = 200
+	maxComputation       = 500
 )
 
 // Validate checks the fields the caller of CreateNotice supplies (amount,
@@ -427,6 +433,14 @@ func (n *PaymentNotice) Validate() error {
 		if _, err := ValidateFiscalCode(cf); err != nil || NormalizeFiscalCode(cf) != cf {
 			fe.Add("payer_fiscal_code", "Il codice fiscale del debitore non è valido.")
 		}
+	}
+	if utf8.RuneCountInString(n.Description) > MaxNoticeDescription {
+		fe.Add("description", "La descrizione è troppo lunga (massimo 200 caratteri).")
+	} else if !printable(n.Description) {
+		fe.Add("description", "La descrizione contiene caratteri non ammessi.")
+	}
+	if utf8.RuneCountInString(n.Computation) > maxComputation || !printable(n.Computation) {
+		fe.Add("computation", "Il calcolo dell'importo è troppo lungo o contiene caratteri non ammessi.")
 	}
 	if n.CreditorFiscalCode != "" {
 		if _, err := ValidateCreditorFiscalCode(n.CreditorFiscalCode); err != nil {
@@ -487,6 +501,15 @@ func (n *PaymentNotice) PrintDocument(t *Tenant, payURL string) *PrintDocument {
 	if payURL != "" {
 		how.Fields = []PrintField{{"Paga online", payURL}}
 	}
+	amount := PrintSection{Heading: "Importo e scadenza", Fields: []PrintField{{"Oggetto del pagamento", n.Causale}}}
+	if n.Description != "" && n.Description != n.Causale {
+		amount.Fields = append(amount.Fields, PrintField{"Descrizione", n.Description})
+	}
+	amount.Fields = append(amount.Fields, PrintField{"Importo", FormatCents(n.Amount)})
+	if n.Computation != "" {
+		amount.Fields = append(amount.Fields, PrintField{"Calcolo dell'importo", n.Computation})
+	}
+	amount.Fields = append(amount.Fields, PrintField{"Scadenza", due})
 	d.Sections = append(d.Sections,
 		PrintSection{Heading: "Ente creditore", Fields: []PrintField{
 			{"Ente", t.Name},
@@ -495,11 +518,7 @@ func (n *PaymentNotice) PrintDocument(t *Tenant, payURL string) *PrintDocument {
 		PrintSection{Heading: "Destinatario dell'avviso", Fields: []PrintField{
 			{"Debitore", payer},
 		}},
-		PrintSection{Heading: "Importo e scadenza", Fields: []PrintField{
-			{"Oggetto del pagamento", n.Causale},
-			{"Importo", FormatCents(n.Amount)},
-			{"Scadenza", due},
-		}},
+		amount,
 		PrintSection{Heading: "Dati per il pagamento", Fields: []PrintField{
 			{"Codice avviso", n.NoticeNumber.Grouped()},
 			{"Codice IUV", n.IUV},

@@ -145,18 +145,25 @@ type OnlineService struct {
 	Activation string `json:"activation,omitempty"` // when it will be activated, if not available
 }
 
-// Payment is a fee of the procedure (art. 35 c.1 l; pagoPA).
+// Payment is a fee of the procedure (art. 35 c.1 l; pagoPA). A fixed fee and
+// a variable fee with a Formula are paid with the application; any other
+// variable fee is asked for by the office on the case.
 type Payment struct {
-	Description string  `json:"description"`        // e.g. "Imposta di bollo"
-	Amount      float64 `json:"amount"`             // euro; 0 when Variable
-	Causale     string  `json:"causale"`            // the reason printed on the notice
-	Variable    bool    `json:"variable,omitempty"` // the amount depends on the application (see Note)
-	Note        string  `json:"note,omitempty"`     // how the amount is computed
+	Description string      `json:"description"`        // e.g. "Imposta di bollo"
+	Amount      float64     `json:"amount"`             // euro; 0 when Variable
+	Causale     string      `json:"causale"`            // the reason printed on the notice; unique within the model
+	Variable    bool        `json:"variable,omitempty"` // the amount depends on the application (see Note)
+	Note        string      `json:"note,omitempty"`     // how the amount is computed
+	Formula     *FeeFormula `json:"formula,omitempty"`  // for a variable fee: how the amount is computed from the form; nil = the office computes it
 }
 
-// AmountLabel formats the amount in Italian, e.g. "16,00 €", or "importo variabile".
+// AmountLabel formats the amount in Italian, e.g. "16,00 €", "1,20 € per m²
+// al giorno, minimo 20,00 €" for a formula, or "importo variabile".
 func (p Payment) AmountLabel() string {
-	if p.Variable {
+	switch {
+	case p.Formula != nil:
+		return p.Formula.Label()
+	case p.Variable:
 		return "importo variabile"
 	}
 	return FormatEuro(p.Amount)
@@ -285,6 +292,7 @@ func (d *ProcedureDefinition) Validate() error {
 			fe.Add("online_service.activation", "indica quando il servizio online sarà attivato")
 		}
 	}
+	causali := map[string]int{}
 	for i, p := range d.Payments {
 		path := fmt.Sprintf("payments[%d]", i)
 		if strings.TrimSpace(p.Description) == "" {
@@ -292,14 +300,27 @@ func (d *ProcedureDefinition) Validate() error {
 		}
 		if strings.TrimSpace(p.Causale) == "" || len([]rune(p.Causale)) > 140 {
 			fe.Add(path+".causale", "la causale è obbligatoria e non può superare 140 caratteri")
+		} else if j, dup := causali[strings.TrimSpace(p.Causale)]; dup {
+			fe.Add(path+".causale", fmt.Sprintf("causale uguale a quella di payments[%d]: ogni pagamento deve avere una causale diversa", j))
+		} else {
+			causali[strings.TrimSpace(p.Causale)] = i
 		}
 		switch {
 		case p.Amount < 0 || p.Amount > 1e7 || math.Abs(p.Amount*100-math.Round(p.Amount*100)) > 1e-6:
 			fe.Add(path+".amount", "importo non valido: euro con al massimo due decimali")
+		case p.Formula != nil && !p.Variable:
+			fe.Add(path+".variable", "un importo calcolato con formula è variabile: aggiungi variable: true")
+		case p.Formula != nil && p.Amount != 0:
+			fe.Add(path+".amount", "con formula l'importo si calcola dal modulo: togli amount o indica 0")
 		case p.Variable && strings.TrimSpace(p.Note) == "":
 			fe.Add(path+".note", "spiega come si calcola un importo variabile")
 		case !p.Variable && p.Amount == 0:
 			fe.Add(path+".amount", "indica l'importo, oppure variable: true")
+		}
+		if p.Formula != nil {
+			for k, v := range p.Formula.problems(&d.Form) {
+				fe.Add(path+"."+k, v)
+			}
 		}
 	}
 	if s := d.SCIA; s != nil {

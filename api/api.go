@@ -60,6 +60,13 @@ type Server struct {
 	// CaseWork is the back office's work on cases besides transitions
 	// (assignment); the wiring code sets it to the same store as Cases.
 	CaseWork procedo.CaseWorkService
+	// CaseMessages is the correspondence with the applicant of a case and
+	// CasePayments the case's pagoPA notices; nil answers 404 on their routes.
+	CaseMessages procedo.CaseMessageService
+	CasePayments procedo.CasePaymentService
+	// CaseOpinions asks and answers opinions (pareri) on cases; nil answers
+	// 404 on their routes.
+	CaseOpinions procedo.CaseOpinionService
 	// MaxUpload is the size limit of one uploaded file in bytes; 0 means
 	// procedo.DefaultMaxUpload. A request body may hold a little more than one
 	// such file, base64-encoded (maxUploadBody).

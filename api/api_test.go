@@ -54,6 +54,7 @@ func newFixture(t *testing.T) *fixture {
 	// Scenario tables fire many requests per token at once; the limit itself
 	// is tested in TestServer_RateLimit.
 	srv.CaseWork = srv.Cases.(*sqlstore.CaseService)
+	srv.CaseMessages, srv.CasePayments = srv.Cases.(*sqlstore.CaseService), sqlstore.NewPaymentService(env.DB)
 	srv.SetRateLimit(rate.Inf, 1)
 	f := &fixture{env: env, server: srv, handler: srv.Handler(), logs: logs, tokens: map[string]string{}}
 	users := sqlstore.NewUserService(env.DB)

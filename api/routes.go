@@ -29,6 +29,12 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/cases/{id}/transitions/{name}", s.handleCaseTransition, true},
 		{"GET /api/v1/cases/{id}/clock", s.handleCaseClock, true},
 		{"POST /api/v1/cases/{id}/assignment", s.handleCaseAssignment, true},
+		{"GET /api/v1/cases/{id}/opinions", s.handleCaseOpinionList, true},
+		{"POST /api/v1/cases/{id}/opinions", s.handleCaseOpinionCreate, true},
+		{"POST /api/v1/opinions/{id}/answer", s.handleOpinionAnswer, true},
+		{"GET /api/v1/cases/{id}/messages", s.handleCaseMessageList, true},
+		{"POST /api/v1/cases/{id}/messages", s.handleCaseMessageCreate, true},
+		{"GET /api/v1/cases/{id}/payments", s.handleCasePaymentList, true},
 
 		{"GET /api/v1/documents/{id}", s.handleDocumentView, true},
 		{"GET /api/v1/documents/{id}/content", s.handleDocumentContent, true},

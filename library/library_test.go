@@ -157,6 +157,37 @@ func TestParseModels_Problems(t *testing.T) {
 			"f.yaml:17: workflow.states[2].name: nessuna transizione esce da questo stato",
 			"f.yaml:19: workflow.transitions[0].clock: un'azione che conclude la pratica deve fermare il termine",
 		}},
+		{"FeeFormulaProblems", validModel + `payments:
+  - description: Canone
+    amount: 0
+    variable: true
+    causale: Canone
+    note: al metro quadrato
+    formula:
+      amount_per_unit: 1.20
+      unit_field: nome
+      days_from_field: inizio
+      minimum: 20
+      extra: 1
+`, []string{
+			`f.yaml:24: payments[0].formula.extra: campo sconosciuto "extra"`,
+		}},
+		{"FeeFormulaFields", validModel + `payments:
+  - description: Canone
+    amount: 0
+    variable: true
+    causale: Canone
+    note: al metro quadrato
+    formula:
+      amount_per_unit: 1.20
+      unit_field: nome
+      days_from_field: inizio
+      minimum: 20
+`, []string{
+			`f.yaml:21: payments[0].formula.unit_field: il campo "nome" è di tipo text: serve un campo di tipo number`,
+			`f.yaml:22: payments[0].formula.days_from_field: il campo "inizio" non esiste nel modulo`,
+			`f.yaml:19: payments[0].formula.days_to_field: indica il nome del campo del modulo con l'ultimo giorno`,
+		}},
 		{"PackageRefusedWhole", "package:\n  title: P\nmodels:\n  - " + strings.ReplaceAll(strings.TrimSpace(validModel), "\n", "\n    ") +
 			"\n  - " + strings.ReplaceAll(strings.TrimSpace(strings.Replace(validModel, "title: Prova", "title: ''", 1)), "\n", "\n    ") + "\n",
 			[]string{"f.yaml:16: models[1].id: identificativo \"prova\" già usato da models[0]", "f.yaml:18: models[1].title: il titolo è obbligatorio"}},
@@ -308,6 +339,7 @@ func TestSchema(t *testing.T) {
 		"workflow": reflect.TypeFor[procedo.ProcedureWorkflow](), "payment": reflect.TypeFor[procedo.Payment](),
 		"document": reflect.TypeFor[procedo.DocumentTemplate](), "condition": reflect.TypeFor[procedo.Condition](),
 		"option": reflect.TypeFor[procedo.FieldOption](), "link": reflect.TypeFor[procedo.Link](),
+		"fee_formula": reflect.TypeFor[procedo.FeeFormula](),
 	} {
 		var fields []string
 		for i := 0; i < typ.NumField(); i++ {

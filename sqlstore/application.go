@@ -69,7 +69,7 @@ func (s *ApplicationService) submit(ctx context.Context, in *submission) (_ *pro
 		return nil, err
 	}
 	def := &v.Definition
-	if fees := def.FixedPayments(); len(fees) > 0 && in.draftID == 0 {
+	if fees := def.ApplicationFees(); len(fees) > 0 && in.draftID == 0 {
 		// Fees are paid through a draft (its payment step or the API): an
 		// application without one cannot have paid them.
 		return nil, procedo.UnpaidFeesError(fees)
@@ -100,7 +100,7 @@ func (s *ApplicationService) submit(ctx context.Context, in *submission) (_ *pro
 		applicant.Email = e // a draft's applicant step gives the contact address
 	}
 	if in.draftID != 0 {
-		if err := draftFeesPaid(ctx, s.db, tenant.ID, in.draftID, def); err != nil {
+		if err := draftFeesPaid(ctx, s.db, tenant.ID, in.draftID, def, clean); err != nil {
 			return nil, err // checked again in the transaction; this spares the work below
 		}
 	}
@@ -185,7 +185,7 @@ func (s *ApplicationService) submit(ctx context.Context, in *submission) (_ *pro
 			RegistrationID: &reg.ID, DocumentID: &mainDoc.ID}); err != nil {
 			return err
 		}
-		payments, err := s.finishDraft(ctx, tx, tenant.ID, in.draftID, cas.ID, def)
+		payments, err := s.finishDraft(ctx, tx, tenant.ID, in.draftID, cas.ID, def, clean)
 		if err != nil {
 			return err
 		}

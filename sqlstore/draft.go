@@ -256,10 +256,15 @@ func (s *DraftService) find(ctx context.Context, db querier, tid, id int64) (*pr
 	return d, rev, rows.Close()
 }
 
-// draftNotices returns the notices of draft id that are not cancelled.
+// draftNotices returns the notices of draft id that are not cancelled; none
+// once the draft is gone. Only notices issued since the draft was created
+// count: SQLite may give a new draft the id of a deleted one, and the notices
+// of that one (paid notices stay when a draft is deleted) are not the new
+// draft's.
 func draftNotices(ctx context.Context, db querier, tid, id int64) ([]*procedo.PaymentNotice, error) {
 	return queryNotices(ctx, db, `SELECT `+noticeColumns+` FROM payment_notices
-		WHERE tenant_id = ? AND application_draft_id = ? AND status <> 'cancelled' ORDER BY id`, tid, id)
+		WHERE tenant_id = ? AND application_draft_id = ? AND status <> 'cancelled'
+		AND created_at >= (SELECT d.created_at FROM application_drafts d WHERE d.tenant_id = ? AND d.id = ?) ORDER BY id`, tid, id, tid, id)
 }
 
 // FindDraftByID implements procedo.DraftService.
@@ -358,6 +363,11 @@ func (s *DraftService) modify(ctx context.Context, id int64, action string,
 				return err // another save came first: read again
 			}
 			saved = true
+			// Unpaid notices of fees computed from values that changed are
+			// cancelled with the change: nobody pays a stale amount.
+			if err := cancelStaleDraftNotices(ctx, tx, tid, id, &v.Definition, d.Values); err != nil {
+				return err
+			}
 			if action == "" {
 				return nil
 			}
@@ -504,11 +514,15 @@ func (s *DraftService) DeleteDraft(ctx context.Context, id int64) (err error) {
 	})
 }
 
-// PrepareDraftPayments implements procedo.DraftService.
+// PrepareDraftPayments implements procedo.DraftService: the notices of the
+// fees due with the application, fixed or computed from the draft's values
+// (issueDraftNotices); an unpaid notice whose amount the values no longer
+// give is cancelled and a new one issued.
 //
 // The draft's row is updated first in the transaction, so that two requests
 // at once (a double click) issue the notices once: the second waits for the
-// first's lock (PostgreSQL) or the single writer (SQLite), then finds them.
+// first's lock (PostgreSQL) or the single writer (SQLite), then finds them;
+// the draft is read again under that lock, so the values are those saved.
 func (s *DraftService) PrepareDraftPayments(ctx context.Context, id int64) (_ []*procedo.PaymentNotice, err error) {
 	defer procedo.Wrap(&err, "sqlstore.PrepareDraftPayments(%d)", id)
 	tid, err := tenantID(ctx)
@@ -523,14 +537,6 @@ func (s *DraftService) PrepareDraftPayments(ctx context.Context, id int64) (_ []
 	if err != nil {
 		return nil, err
 	}
-	fees := v.Definition.FixedPayments()
-	payer := d.Applicant.FullName()
-	if payer == "" {
-		payer = d.FiscalCode
-	}
-	if r := []rune(payer); len(r) > procedo.MaxPayerNameLength {
-		payer = string(r[:procedo.MaxPayerNameLength])
-	}
 	var out []*procedo.PaymentNotice
 	err = s.db.transact(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE application_drafts SET revision = revision + 1 WHERE tenant_id = ? AND id = ?`, tid, id)
@@ -542,34 +548,12 @@ func (s *DraftService) PrepareDraftPayments(ctx context.Context, id int64) (_ []
 		} else if n != 1 {
 			return errDraftNotFound
 		}
-		have, err := draftNotices(ctx, tx, tid, id)
+		d, _, err := s.find(ctx, tx, tid, id)
 		if err != nil {
 			return err
 		}
-		used := make([]bool, len(have))
-		for _, p := range fees {
-			found := false
-			for i, n := range have {
-				if !used[i] && n.Causale == strings.TrimSpace(p.Causale) && n.Amount == p.AmountCents() {
-					used[i], found = true, true
-					break
-				}
-			}
-			if found {
-				continue
-			}
-			n := &procedo.PaymentNotice{ApplicationDraftID: &id, Amount: p.AmountCents(), Causale: strings.TrimSpace(p.Causale),
-				PayerFiscalCode: d.FiscalCode, PayerName: payer}
-			if err := n.Validate(); err != nil {
-				return err
-			}
-			if err := s.payments.createNotice(ctx, tx, tid, n); err != nil {
-				return err
-			}
-			have, used = append(have, n), append(used, true)
-		}
-		out = have
-		return nil
+		out, err = s.issueDraftNotices(ctx, tx, tid, d, &v.Definition)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -609,30 +593,20 @@ func (s *DraftService) SubmitDraft(ctx context.Context, id int64) (_ *procedo.Re
 	return s.apps.submit(ctx, in)
 }
 
-// draftFeesPaid returns UnpaidFeesError unless every fixed fee of def is
-// paid with a notice of draft id.
-func draftFeesPaid(ctx context.Context, db querier, tid, id int64, def *procedo.ProcedureDefinition) error {
-	if len(def.FixedPayments()) == 0 {
-		return nil
-	}
-	notices, err := draftNotices(ctx, db, tid, id)
-	if err != nil {
-		return err
-	}
-	if unpaid := procedo.UnpaidFees(def, notices); unpaid != nil {
-		return procedo.UnpaidFeesError(unpaid)
-	}
-	return nil
-}
-
 // finishDraft ends, inside the transaction that stores the application of
-// draft id (0: none), what the draft leaves: it checks again that the fees
-// are paid, links the paid notices to the case, and deletes the draft (a
-// draft already gone was submitted by a concurrent request: ECONFLICT, and the
-// whole submission rolls back). It returns the paid notices.
-func (s *ApplicationService) finishDraft(ctx context.Context, tx *Tx, tid, id, caseID int64, def *procedo.ProcedureDefinition) ([]*procedo.PaymentNotice, error) {
+// draft id (0: none), what the draft leaves: it deletes the draft (a draft
+// already gone was submitted by a concurrent request: ECONFLICT, and the
+// whole submission rolls back), checks again that the fees are paid, links
+// the draft's paid notices to the case and cancels its unpaid ones. values
+// are the draft's values, from which fees with a formula are computed. It
+// returns the case's notices.
+func (s *ApplicationService) finishDraft(ctx context.Context, tx *Tx, tid, id, caseID int64, def *procedo.ProcedureDefinition, values map[string]string) ([]*procedo.PaymentNotice, error) {
 	if id == 0 {
 		return nil, nil
+	}
+	notices, err := draftNotices(ctx, tx, tid, id) // read while the draft exists
+	if err != nil {
+		return nil, err
 	}
 	res, err := tx.exec(ctx, `DELETE FROM application_drafts WHERE tenant_id = ? AND id = ?`, tid, id)
 	if err != nil {
@@ -643,16 +617,21 @@ func (s *ApplicationService) finishDraft(ctx context.Context, tx *Tx, tid, id, c
 	} else if n != 1 {
 		return nil, procedo.Errorf(procedo.ECONFLICT, "Questa domanda è già stata inviata: la trovi in «Le mie pratiche».")
 	}
-	if err := draftFeesPaid(ctx, tx, tid, id, def); err != nil {
-		return nil, err
+	if len(def.ApplicationFees()) > 0 {
+		if err := procedo.FeesError(procedo.DraftFees(def, values, notices)); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE payment_notices SET case_id = ?, updated_at = ?
-		WHERE tenant_id = ? AND application_draft_id = ? AND status = 'paid'`, caseID, s.db.ts(tx.now), tid, id); err != nil {
-		return nil, err
-	}
-	if _, err := tx.exec(ctx, `UPDATE payment_notices SET status = 'cancelled', updated_at = ?
-		WHERE tenant_id = ? AND application_draft_id = ? AND status = 'unpaid'`, s.db.ts(tx.now), tid, id); err != nil {
-		return nil, err
+	for _, n := range notices {
+		q := `UPDATE payment_notices SET case_id = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'paid'`
+		args := []any{caseID, s.db.ts(tx.now), tid, n.ID}
+		if n.Status != procedo.PaymentPaid {
+			q, args = `UPDATE payment_notices SET status = 'cancelled', updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'unpaid'`,
+				[]any{s.db.ts(tx.now), tid, n.ID}
+		}
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return nil, err
+		}
 	}
 	return queryNotices(ctx, tx, `SELECT `+noticeColumns+` FROM payment_notices WHERE tenant_id = ? AND case_id = ? ORDER BY id`, tid, caseID)
 }

@@ -6,6 +6,7 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -363,14 +364,19 @@ func TestDraftService_Fees(t *testing.T) {
 	if fe := procedo.FieldErrorsOf(err); fe["payments"] == "" || len(fe) != 1 {
 		t.Fatalf("unpaid: %v", err)
 	}
-	// The notice of the fixed fee (not of the variable one), issued once.
+	// The notices of the fixed fee and of the canone computed from the
+	// form (12 m² for one day: the minimum), issued once.
 	notices, err := drafts.PrepareDraftPayments(mario, d.ID)
-	if err != nil || len(notices) != 1 || notices[0].Amount != 1600 || notices[0].PayerFiscalCode != testkit.Mario.FiscalCode ||
+	if err != nil || len(notices) != 2 || notices[0].Amount != 1600 || notices[0].PayerFiscalCode != testkit.Mario.FiscalCode ||
 		notices[0].Causale != "Imposta di bollo - domanda di occupazione suolo pubblico" || *notices[0].ApplicationDraftID != d.ID {
 		t.Fatalf("notices %+v %v", notices, err)
 	}
+	if c := notices[1]; c.Amount != 2000 || c.Description != "Canone unico patrimoniale" ||
+		c.Computation != "12 m² × 1 giorno × 1,20 € = 14,40 €, meno del minimo: si paga il minimo di 20,00 €" {
+		t.Fatalf("canone %+v", c)
+	}
 	again, err := drafts.PrepareDraftPayments(mario, d.ID)
-	if err != nil || len(again) != 1 || again[0].ID != notices[0].ID {
+	if err != nil || len(again) != 2 || again[0].ID != notices[0].ID || again[1].ID != notices[1].ID {
 		t.Fatalf("second prepare %+v %v", again, err)
 	}
 	_, err = drafts.PrepareDraftPayments(env.A.AsCitizen(testkit.Lucia), d.ID)
@@ -383,15 +389,23 @@ func TestDraftService_Fees(t *testing.T) {
 	if _, err := payments.MarkPaid(env.A.As(procedo.SystemActor), notices[0].NoticeNumber.String(), "demo", "DEMO-1"); err != nil {
 		t.Fatal(err)
 	}
+	// The bollo alone is not enough: the canone is due too.
+	_, err = drafts.SubmitDraft(mario, d.ID)
+	if fe := procedo.FieldErrorsOf(err); !strings.Contains(fe["payments"], "Canone unico patrimoniale (20,00 €)") {
+		t.Fatalf("canone unpaid: %v", err)
+	}
+	if _, err := payments.MarkPaid(env.A.As(procedo.SystemActor), notices[1].NoticeNumber.String(), "demo", "DEMO-2"); err != nil {
+		t.Fatal(err)
+	}
 	r, err := drafts.SubmitDraft(mario, d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Payments) != 1 || r.Payments[0].Status != procedo.PaymentPaid || r.Payments[0].CaseID == nil || *r.Payments[0].CaseID != r.Case.ID {
+	if len(r.Payments) != 2 || r.Payments[0].Status != procedo.PaymentPaid || r.Payments[0].CaseID == nil || *r.Payments[0].CaseID != r.Case.ID {
 		t.Fatalf("receipt payments %+v", r.Payments)
 	}
 	got, err := sqlstore.NewApplicationService(env.DB).FindReceipt(mario, r.Application.ID)
-	if err != nil || len(got.Payments) != 1 || got.Payments[0].ID != notices[0].ID {
+	if err != nil || len(got.Payments) != 2 || got.Payments[0].ID != notices[0].ID || got.Payments[1].Computation != notices[1].Computation {
 		t.Fatalf("receipt %+v %v", got, err)
 	}
 	if b := got.PrintDocument(); !bytes.Contains([]byte(b.Sections[len(b.Sections)-1].Heading), []byte("Pagamenti")) {

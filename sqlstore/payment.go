@@ -53,6 +53,7 @@ func (s *PaymentService) CreateNotice(ctx context.Context, n *procedo.PaymentNot
 		CaseID: n.CaseID, ApplicationDraftID: n.ApplicationDraftID, Amount: n.Amount,
 		Causale: strings.TrimSpace(n.Causale), PayerName: strings.TrimSpace(n.PayerName),
 		PayerFiscalCode: procedo.NormalizeFiscalCode(n.PayerFiscalCode), DueDate: n.DueDate,
+		Description: strings.TrimSpace(n.Description), Computation: strings.TrimSpace(n.Computation),
 	}
 	if err := procedo.CanCreatePaymentNotice(procedo.ActorFromContext(ctx), &m); err != nil {
 		return err
@@ -72,51 +73,76 @@ func (s *PaymentService) CreateNotice(ctx context.Context, n *procedo.PaymentNot
 // notice of tenant tid inside tx: it takes the next IUV of the tenant's
 // counter and fills number, IUV, creditor, status and times.
 func (s *PaymentService) createNotice(ctx context.Context, tx *Tx, tid int64, n *procedo.PaymentNotice) error {
-	m := *n
+	num, cf, err := s.nextNoticeNumber(ctx, tx, tid)
+	if err != nil {
+		return err
+	}
+	n.NoticeNumber, n.CreditorFiscalCode = num, cf
+	return insertNotice(ctx, tx, tid, n)
+}
+
+// nextNoticeNumber takes the next Numero Avviso of tenant tid inside tx and
+// returns it with the tenant's codice fiscale (the creditor). ECONFLICT if
+// the tenant has no codice fiscale or the numbering is exhausted.
+func (s *PaymentService) nextNoticeNumber(ctx context.Context, tx *Tx, tid int64) (procedo.NoticeNumber, string, error) {
 	baseLen, err := procedo.IUVBaseLength(s.AuxDigit)
 	if err != nil {
-		return &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
+		return procedo.NoticeNumber{}, "", &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
 	}
 	var cf string
 	if err := tx.queryRow(ctx, `SELECT fiscal_code FROM tenants WHERE id = ?`, tid).Scan(&cf); err != nil {
-		return notFound(err, "Ente non trovato.")
+		return procedo.NoticeNumber{}, "", notFound(err, "Ente non trovato.")
 	}
 	if cf == "" {
-		return procedo.Errorf(procedo.ECONFLICT, "L'ente non ha ancora configurato il proprio codice fiscale: non può emettere avvisi di pagamento pagoPA.")
+		return procedo.NoticeNumber{}, "", procedo.Errorf(procedo.ECONFLICT, "L'ente non ha ancora configurato il proprio codice fiscale: non può emettere avvisi di pagamento pagoPA.")
 	}
+	var last int64
+	if err := scanOne(tx.query(ctx, `INSERT INTO payment_counters (tenant_id, last_number) VALUES (?, 1)
+			ON CONFLICT (tenant_id) DO UPDATE SET last_number = payment_counters.last_number + 1
+			RETURNING last_number`, tid))(&last); err != nil {
+		return procedo.NoticeNumber{}, "", tx.db.dialect.mapError(err)
+	}
+	base := fmt.Sprintf("%0*d", baseLen, last)
+	if len(base) > baseLen {
+		return procedo.NoticeNumber{}, "", procedo.Errorf(procedo.ECONFLICT, "Numerazione degli avvisi di pagamento esaurita: contatta l'assistenza.")
+	}
+	num, err := procedo.NewNoticeNumber(s.AuxDigit, s.Code, base)
+	if err != nil {
+		return procedo.NoticeNumber{}, "", &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
+	}
+	return num, cf, nil
+}
+
+// insertNotice stores n, whose number and creditor are already assigned
+// (nextNoticeNumber), as an unpaid notice of tenant tid inside tx, with its
+// audit entry; it fills ID, IUV, status and times.
+func insertNotice(ctx context.Context, tx *Tx, tid int64, n *procedo.PaymentNotice) error {
+	m := *n
 	if m.CaseID != nil {
 		var one int
 		if err := tx.queryRow(ctx, `SELECT 1 FROM cases WHERE id = ? AND tenant_id = ?`, *m.CaseID, tid).Scan(&one); err != nil {
 			return notFound(err, "Pratica non trovata.")
 		}
 	}
-	var last int64
-	if err := scanOne(tx.query(ctx, `INSERT INTO payment_counters (tenant_id, last_number) VALUES (?, 1)
-			ON CONFLICT (tenant_id) DO UPDATE SET last_number = payment_counters.last_number + 1
-			RETURNING last_number`, tid))(&last); err != nil {
-		return tx.db.dialect.mapError(err)
-	}
-	base := fmt.Sprintf("%0*d", baseLen, last)
-	if len(base) > baseLen {
-		return procedo.Errorf(procedo.ECONFLICT, "Numerazione degli avvisi di pagamento esaurita: contatta l'assistenza.")
-	}
-	num, err := procedo.NewNoticeNumber(s.AuxDigit, s.Code, base)
-	if err != nil {
-		return &procedo.Error{Code: procedo.EINTERNAL, Message: "Configurazione dei pagamenti non valida.", Err: err}
-	}
-	m.TenantID, m.NoticeNumber, m.IUV, m.CreditorFiscalCode = tid, num, num.IUV(), cf
+	num := m.NoticeNumber
+	m.TenantID, m.IUV = tid, num.IUV()
 	m.Status, m.CreatedAt, m.UpdatedAt = procedo.PaymentUnpaid, tx.now, tx.now
 	id, err := tx.insert(ctx, `INSERT INTO payment_notices (tenant_id, case_id, application_draft_id, notice_number, iuv,
-			creditor_fiscal_code, amount_cents, causale, payer_fiscal_code, payer_name, due_date, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tid, m.CaseID, m.ApplicationDraftID, num.String(), m.IUV, cf, m.Amount, m.Causale, m.PayerFiscalCode, m.PayerName,
-		m.DueDate, string(m.Status), tx.db.ts(tx.now), tx.db.ts(tx.now))
+			creditor_fiscal_code, amount_cents, causale, payer_fiscal_code, payer_name, due_date, status, description, computation,
+			registration_id, document_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tid, m.CaseID, m.ApplicationDraftID, num.String(), m.IUV, m.CreditorFiscalCode, m.Amount, m.Causale, m.PayerFiscalCode, m.PayerName,
+		m.DueDate, string(m.Status), m.Description, m.Computation, m.RegistrationID, m.DocumentID, tx.db.ts(tx.now), tx.db.ts(tx.now))
 	if err != nil {
 		return err
 	}
 	m.ID = id
+	detail := "avviso " + num.String() + ", " + procedo.FormatCents(m.Amount)
+	if m.Computation != "" {
+		detail += " (" + m.Computation + ")"
+	}
 	if err := recordAudit(ctx, tx, &procedo.AuditEvent{Action: "payment.notice", ObjectType: "payment_notice",
-		ObjectID: itoa(id), Detail: "avviso " + num.String() + ", " + procedo.FormatCents(m.Amount)}); err != nil {
+		ObjectID: itoa(id), Detail: detail}); err != nil {
 		return err
 	}
 	*n = m
@@ -147,14 +173,15 @@ func queryNotices(ctx context.Context, db querier, q string, args ...any) ([]*pr
 }
 
 const noticeColumns = `id, tenant_id, case_id, application_draft_id, notice_number, iuv, creditor_fiscal_code, amount_cents,
-	causale, payer_fiscal_code, payer_name, due_date, status, paid_at, provider, provider_ref, created_at, updated_at`
+	causale, payer_fiscal_code, payer_name, due_date, status, paid_at, provider, provider_ref, description, computation,
+	registration_id, document_id, created_at, updated_at`
 
 func scanNotice(row interface{ Scan(...any) error }) (*procedo.PaymentNotice, error) {
 	var n procedo.PaymentNotice
 	var number, status string
 	if err := row.Scan(&n.ID, &n.TenantID, &n.CaseID, &n.ApplicationDraftID, &number, &n.IUV, &n.CreditorFiscalCode, &n.Amount,
 		&n.Causale, &n.PayerFiscalCode, &n.PayerName, &n.DueDate, &status, nullTime{&n.PaidAt}, &n.Provider, &n.ProviderRef,
-		timeValue{&n.CreatedAt}, timeValue{&n.UpdatedAt}); err != nil {
+		&n.Description, &n.Computation, &n.RegistrationID, &n.DocumentID, timeValue{&n.CreatedAt}, timeValue{&n.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	num, err := procedo.ParseNoticeNumber(number)
@@ -362,8 +389,11 @@ func (s *PaymentService) changeStatus(ctx context.Context, tx *Tx, tid int64, wh
 			if n.Status == procedo.PaymentCancelled {
 				action, detail = "payment.cancel", "avviso "+n.NoticeNumber.String()
 			}
-			return n, recordAudit(ctx, tx, &procedo.AuditEvent{Action: action, ObjectType: "payment_notice",
-				ObjectID: strconv.FormatInt(n.ID, 10), Detail: detail})
+			if err := recordAudit(ctx, tx, &procedo.AuditEvent{Action: action, ObjectType: "payment_notice",
+				ObjectID: strconv.FormatInt(n.ID, 10), Detail: detail}); err != nil {
+				return nil, err
+			}
+			return n, casePaymentEvent(ctx, tx, tid, n)
 		}
 	}
 	return nil, &procedo.Error{Code: procedo.ECONFLICT, Message: "L'avviso è stato modificato nel frattempo: riprova.",

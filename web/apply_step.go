@@ -69,7 +69,7 @@ func (h *Handler) stepPage(r *http.Request, d *procedo.ApplicationDraft, v *proc
 		p.Files = fileSlots(def, d, fe)
 		p.Summary = sectionErrors(def.Form, fe, "")
 	case step.Key == procedo.StepPayment:
-		p.Fees = feeViews(def, d.Payments)
+		p.Fees = procedo.DraftFees(def, d.Values, d.Payments)
 		if msg, ok := fe["payments"]; ok {
 			p.Summary = []stepError{{Label: "Pagamento", Message: msg, URL: "#pagamenti"}}
 		}
@@ -172,8 +172,8 @@ func (h *Handler) handleApplyStepSave(w http.ResponseWriter, r *http.Request) er
 			h.redirect(w, r, draftPath(d.ID, step.Key), "")
 			return nil
 		}
-		if unpaid := procedo.UnpaidFees(def, d.Payments); unpaid != nil {
-			fe = procedo.FieldErrorsOf(procedo.UnpaidFeesError(unpaid))
+		if err := procedo.FeesError(procedo.DraftFees(def, d.Values, d.Payments)); err != nil {
+			fe = procedo.FieldErrorsOf(err)
 		}
 	}
 
@@ -208,7 +208,7 @@ func (h *Handler) handleApplyStepSave(w http.ResponseWriter, r *http.Request) er
 		h.renderStep(w, r, http.StatusUnprocessableEntity, p)
 		return nil
 	}
-	if target == procedo.StepPayment && len(def.FixedPayments()) > 0 {
+	if target == procedo.StepPayment && len(def.ApplicationFees()) > 0 {
 		if _, err := h.Drafts.PrepareDraftPayments(ctx, d.ID); err != nil {
 			return err
 		}
@@ -310,31 +310,6 @@ func fileSlots(def *procedo.ProcedureDefinition, d *procedo.ApplicationDraft, fe
 	return out
 }
 
-// feeView is one fee of the payment step.
-type feeView struct {
-	Payment procedo.Payment
-	Notice  *procedo.PaymentNotice // the notice issued for a fixed fee; nil for variable fees (or not yet issued)
-}
-
-// feeViews pairs the model's fees with the draft's notices (by causale and amount).
-func feeViews(def *procedo.ProcedureDefinition, notices []*procedo.PaymentNotice) []feeView {
-	used := make([]bool, len(notices))
-	var out []feeView
-	for _, p := range def.Payments {
-		v := feeView{Payment: p}
-		if !p.Variable {
-			for i, n := range notices {
-				if !used[i] && n.Causale == strings.TrimSpace(p.Causale) && n.Amount == p.AmountCents() {
-					used[i], v.Notice = true, n
-					break
-				}
-			}
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
 // reviewStep is one step in the summary: its values and the link to change them.
 type reviewStep struct {
 	Title string
@@ -388,14 +363,26 @@ func reviewSteps(d *procedo.ApplicationDraft, def *procedo.ProcedureDefinition, 
 				rs.Rows = append(rs.Rows, reviewRow{f.Label, v})
 			}
 		case s.Key == procedo.StepPayment:
-			for _, fv := range feeViews(def, d.Payments) {
-				v := fv.Payment.AmountLabel() + " – l'importo ti sarà comunicato dall'ufficio"
-				if n := fv.Notice; n != nil {
-					v = n.PaymentLine()
-				} else if !fv.Payment.Variable {
-					v = fv.Payment.AmountLabel() + " – avviso non ancora emesso"
+			for _, f := range procedo.DraftFees(def, d.Values, d.Payments) {
+				var v string
+				switch {
+				case f.Later():
+					v = f.Payment.AmountLabel() + " – l'importo ti sarà comunicato dall'ufficio"
+				case f.Problem != "":
+					v = f.Payment.AmountLabel() + " – " + f.Problem
+				case f.Conflict != nil:
+					v = "Già pagati " + procedo.FormatCents(f.Conflict.Amount) + ", ma con i dati attuali l'importo è " + procedo.FormatCents(f.Due)
+				case f.Notice != nil:
+					v = f.Notice.PaymentLine()
+				case f.Due == 0:
+					v = "Nulla da pagare"
+				default:
+					v = procedo.FormatCents(f.Due) + " – avviso non ancora emesso"
 				}
-				rs.Rows = append(rs.Rows, reviewRow{fv.Payment.Description, v})
+				if f.Computation != "" {
+					v += " (" + f.Computation + ")"
+				}
+				rs.Rows = append(rs.Rows, reviewRow{f.Payment.Description, v})
 			}
 		default:
 			continue

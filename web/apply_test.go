@@ -24,7 +24,7 @@ import (
 // payment provider with its page.
 func wireDrafts(h *web.Handler, db *sqlstore.DB, demo bool) {
 	payments := sqlstore.NewPaymentService(db)
-	h.Drafts, h.Payments = sqlstore.NewDraftService(db, payments), payments
+	h.Drafts, h.Payments, h.CasePayments = sqlstore.NewDraftService(db, payments), payments, payments
 	if demo {
 		d := &payment.Demo{Enabled: true, PageURL: "/pagamenti/demo", ReturnURL: "/pagamenti/esito"}
 		h.PaymentProvider, h.PaymentPage = d, d
@@ -256,36 +256,45 @@ func TestApply_Payment(t *testing.T) {
 	wantText(t, doc, "#errori", "Partita IVA dell'impresa: La partita IVA non è valida")
 	step(t, mario, draft, "sezione-1", url.Values{"email": {"mario@example.it"}, "telefono": {"333 1234567"}, "per_conto": {"no"},
 		"partita_iva": {"01199250159"}}, "avanti", "sezione-2")
-	step(t, mario, draft, "sezione-2", url.Values{"luogo.via": {"Via Roma"}, "luogo.civico": {"3"}, "luogo.cap": {"73030"},
-		"luogo.comune": {"Castro (LE)"}, "motivo": {"trasloco"}, "descrizione": {"Furgone per il trasloco"},
-		"data_inizio": {"2026-04-10"}, "data_fine": {"2026-04-10"}, "superficie": {"12"}}, "avanti", "allegati")
+	occupazione := func(surface string) url.Values {
+		return url.Values{"luogo.via": {"Via Roma"}, "luogo.civico": {"3"}, "luogo.cap": {"73030"},
+			"luogo.comune": {"Castro (LE)"}, "motivo": {"trasloco"}, "descrizione": {"Furgone per il trasloco"},
+			"data_inizio": {"2026-04-10"}, "data_fine": {"2026-04-14"}, "superficie": {surface}}
+	}
+	step(t, mario, draft, "sezione-2", occupazione("12"), "avanti", "allegati")
 	location(t, mario.postMultipart(draft+"/allegati", url.Values{"azione": {"avanti"}}, file{"planimetria", "planimetria.pdf", pdfFile}),
 		draft+"/pagamento", false)
 
-	// The payment step: the notice of the fixed fee; the variable one later.
+	// The payment step: the fixed bollo, and the canone computed from the
+	// form (1,20 € per m² per day, both days counted).
 	doc = want(t, mario.get(draft+"/pagamento"), http.StatusOK)
 	wantText(t, doc, "main", "Passo 6 di 7", "Imposta di bollo sulla domanda", "€ 16,00", "Codice IUV", "Da pagare",
-		"Canone unico patrimoniale", "Importo variabile", "Paga ora")
-	number := strings.TrimSpace(doc.Find(`dd[id^="avviso-"]`).Text())
+		"Canone unico patrimoniale", "Tariffa: 1,20 € per m² al giorno, minimo 20,00 €",
+		"Importo calcolato dai dati della domanda: 12 m² × 5 giorni × 1,20 € = 72,00 €", "€ 72,00", "Paga ora")
+	if n := doc.Find(`form[action$="/paga"]`).Length(); n != 2 {
+		t.Fatalf("%d forms to pay, want 2", n)
+	}
+	number := strings.TrimSpace(doc.Find(`dd[id^="avviso-"]`).First().Text())
 	if !noticeRE.MatchString(number) {
 		t.Fatalf("codice avviso %q", number)
 	}
 	if _, err := procedo.ParseNoticeNumber(number); err != nil {
 		t.Fatalf("codice avviso %q: %v", number, err)
 	}
+	canone72 := strings.TrimSpace(doc.Find(`dd[id^="avviso-"]`).Last().Text())
 	pdfLink, _ := doc.Find(`a[href*="/avvisi/"]`).Attr("href")
 	rec := mario.get(pdfLink)
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Body.String(), "%PDF-") || rec.Header().Get("Content-Type") != "application/pdf" {
 		t.Fatalf("notice PDF: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 	doc = stepErrors(t, mario, draft, "pagamento", nil)
-	wantText(t, doc, "#errori", "Prima di inviare la domanda devi pagare")
+	wantText(t, doc, "#errori", "Prima di inviare la domanda devi pagare", "Canone unico patrimoniale (72,00 €)")
 	doc = want(t, mario.post(draft+"/invia", nil), http.StatusUnprocessableEntity)
 	wantText(t, doc, "#errori", "Pagamento")
 
 	// Somebody else cannot pay, print or see it.
 	lucia := newDesk(t, env, h, actor{"Lucia", env.A, nil, testkit.Lucia})
-	payPath, _ := want(t, mario.get(draft+"/pagamento"), http.StatusOK).Find(`form[action$="/paga"]`).Attr("action")
+	payPath, _ := want(t, mario.get(draft+"/pagamento"), http.StatusOK).Find(`form[action$="/paga"]`).First().Attr("action")
 	want(t, lucia.post(payPath, nil), http.StatusNotFound)
 	want(t, lucia.get(pdfLink), http.StatusNotFound)
 
@@ -301,14 +310,61 @@ func TestApply_Payment(t *testing.T) {
 	location(t, mario.get(back), draft+"/pagamento", false)
 	doc = want(t, mario.get(draft+"/pagamento"), http.StatusOK)
 	wantText(t, doc, "dd[id^=stato-]", "Pagato")
-	if doc.Find(`form[action$="/paga"]`).Length() != 0 {
+	if doc.Find(`form[action$="/paga"]`).Length() != 1 {
 		t.Error("a paid notice offers to pay again")
 	}
 
+	// The surface changes before the canone is paid: its notice is
+	// replaced by one for the new amount.
+	step(t, mario, draft, "sezione-2", occupazione("10"), "avanti", "allegati")
+	location(t, mario.postMultipart(draft+"/allegati", url.Values{"azione": {"avanti"}}), draft+"/pagamento", false)
+	doc = want(t, mario.get(draft+"/pagamento"), http.StatusOK)
+	wantText(t, doc, "main", "10 m² × 5 giorni × 1,20 € = 60,00 €", "Paga ora € 60,00")
+	if strings.Contains(doc.Find("main").Text(), canone72) {
+		t.Fatalf("the stale notice %s is still offered", canone72)
+	}
+	payPath, _ = doc.Find(`form[action$="/paga"]`).Attr("action")
+	payDemo(t, mario, payPath, draft+"/pagamento", "€ 60,00")
+
+	// Once paid, the amount cannot change: a larger surface is refused
+	// with the reason, until the values are those paid for.
+	step(t, mario, draft, "sezione-2", occupazione("20"), "avanti", "allegati")
+	location(t, mario.postMultipart(draft+"/allegati", url.Values{"azione": {"avanti"}}), draft+"/pagamento", false)
+	doc = want(t, mario.get(draft+"/pagamento"), http.StatusOK)
+	wantText(t, doc, "[id^=conflitto-]", "Hai già pagato € 60,00", "l'importo è € 120,00", "20 m² × 5 giorni × 1,20 € = 120,00 €",
+		"Un pagamento eseguito non si modifica")
+	doc = stepErrors(t, mario, draft, "pagamento", nil)
+	wantText(t, doc, "#errori", "hai già pagato 60,00 € per «Canone unico patrimoniale»")
+	doc = want(t, mario.post(draft+"/invia", nil), http.StatusUnprocessableEntity)
+	wantText(t, doc, "#errori", "Pagamento")
+	step(t, mario, draft, "sezione-2", occupazione("10,0"), "avanti", "allegati")
+	location(t, mario.postMultipart(draft+"/allegati", url.Values{"azione": {"avanti"}}), draft+"/pagamento", false)
+
 	step(t, mario, draft, "pagamento", nil, "avanti", "riepilogo")
+	doc = want(t, mario.get(draft+"/riepilogo"), http.StatusOK)
+	wantText(t, doc, "main", "Canone unico patrimoniale", "€ 60,00", "(10 m² × 5 giorni × 1,20 € = 60,00 €)")
 	loc := location(t, mario.post(draft+"/invia", nil), "/pratiche/", true)
 	doc = want(t, mario.get(loc), http.StatusOK)
-	wantText(t, doc, "#pagamenti ~ dl, section[aria-labelledby=pagamenti]", "Imposta di bollo", "€ 16,00", number, "pagato il")
+	wantText(t, doc, "#pagamenti ~ dl, section[aria-labelledby=pagamenti]", "Imposta di bollo", "€ 16,00", number, "pagato il", "€ 60,00")
+	// The case page lists both, paid.
+	doc = want(t, mario.get(strings.TrimSuffix(loc, "/ricevuta")), http.StatusOK)
+	wantText(t, doc, "section[aria-labelledby=pagamenti]", "Imposta di bollo sulla domanda", "Canone unico patrimoniale",
+		"€ 60,00 (10 m² × 5 giorni × 1,20 € = 60,00 €)", "Pagato")
+	if doc.Find(`section[aria-labelledby=pagamenti] form`).Length() != 0 {
+		t.Error("paid notices offer to pay")
+	}
+}
+
+// payDemo pays the notice of payPath ("Paga ora") at the DEMO checkout,
+// showing amount, and checks the way back to back, which shows it paid.
+func payDemo(t *testing.T, d *desk, payPath, back, amount string) {
+	t.Helper()
+	page := location(t, d.post(payPath, nil), "/pagamenti/demo?t=", true)
+	doc := want(t, d.get(page), http.StatusOK)
+	wantText(t, doc, "main", "DEMO", amount)
+	tok, _ := url.QueryUnescape(strings.TrimPrefix(page, "/pagamenti/demo?t="))
+	ret := location(t, d.post("/pagamenti/demo", url.Values{"t": {tok}, "esito": {"ok"}}), "/pagamenti/esito?esito=", true)
+	location(t, d.get(ret), back, false)
 }
 
 // countRows counts the rows of table.

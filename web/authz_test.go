@@ -36,6 +36,7 @@ func newHandler(env *testkit.Env, demo bool) http.Handler {
 	wireDrafts(h, db, demo)
 	cases, outbox := sqlstore.NewCaseService(db), sqlstore.NewOutboxService(db)
 	h.CaseWork, h.CaseCitizen, h.CaseNotes, h.CaseMessages, h.CaseWithdrawals, h.OutboxList = cases, cases, cases, cases, cases, outbox
+	h.CaseOpinions = cases
 	h.Init()
 	return h.Routes()
 }
@@ -103,6 +104,14 @@ func TestAuthorization(t *testing.T) {
 	if err := sqlstore.NewPaymentService(env.DB).CreateNotice(A.As(procedo.SystemActor), notice); err != nil {
 		t.Fatal(err)
 	}
+	// A fee the office asked for on Mario's case.
+	caseNotice, err := sqlstore.NewPaymentService(env.DB).RequestCasePayment(A.AsUser(A.Operator), cid,
+		procedo.CasePaymentRequest{Description: "Diritti di copia", Amount: 250, Causale: "Diritti di copia"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := fmt.Sprintf("/pratiche/%d/avvisi/%d", cid, caseNotice.ID)
+	payReq := url.Values{"description": {"Diritti"}, "amount": {"2,50"}, "causale": {"Diritti"}}
 	dp := fmt.Sprintf("/domande/%d", draft.ID)
 	av := fmt.Sprintf("%s/avvisi/%d", dp, notice.ID)
 	pc := fmt.Sprintf("/pratiche/%d", cid)
@@ -112,6 +121,24 @@ func TestAuthorization(t *testing.T) {
 	dl := fmt.Sprintf("/documenti/%d", doc)
 	ra := fmt.Sprintf("/ufficio/protocollo/%d/%d/riassegnazione", r.Registration.Year, r.Registration.Number)
 	office := url.Values{"office": {fmt.Sprint(A.Office.ID)}}
+	// Two opinions on the case: one asked of A's technical office, one of
+	// another administration.
+	tec := &procedo.OrgUnit{Code: "TEC", Name: "Ufficio Tecnico"}
+	if err := sqlstore.NewOrgUnitService(env.DB).CreateOrgUnit(A.As(procedo.SystemActor), tec); err != nil {
+		t.Fatal(err)
+	}
+	opinions := sqlstore.NewCaseService(env.DB)
+	opInt, err := opinions.RequestOpinion(A.AsUser(A.Operator), cid, procedo.OpinionRequest{OrgUnitID: tec.ID, Question: "Conforme?", DocumentIDs: []int64{doc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opExt, err := opinions.RequestOpinion(A.AsUser(A.Operator), cid, procedo.OpinionRequest{ExternalName: "ASL", ExternalEmail: "asl@example.it", Question: "Parere?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pi, pe := fmt.Sprintf("/ufficio/pareri/%d", opInt.ID), fmt.Sprintf("/ufficio/pareri/%d", opExt.ID)
+	ask := url.Values{"destinatario": {"ufficio"}, "org_unit_id": {fmt.Sprint(tec.ID)}, "question": {"x"}}
+	give := url.Values{"outcome": {"favourable"}}
 	scenarios := []scenario{
 		{"GET", "/", nil, anon, 200},
 		{"GET", "/servizi/accesso-documentale", nil, anon, 200},
@@ -202,6 +229,23 @@ func TestAuthorization(t *testing.T) {
 		{"POST", uc + "/note", url.Values{"note": {"x"}}, mario, 401},
 		{"POST", uc + "/messaggi", url.Values{"message": {"x"}}, adminA, 403},
 		{"POST", uc + "/messaggi", url.Values{"message": {"x"}}, opB, 404},
+		// Fees of a case: the office of the case asks, its applicant pays.
+		{"POST", uc + "/pagamenti", payReq, adminA, 403},
+		{"POST", uc + "/pagamenti", payReq, regA, 404},
+		{"POST", uc + "/pagamenti", payReq, opB, 404},
+		{"POST", uc + "/pagamenti", payReq, mgrB, 404},
+		{"POST", uc + "/pagamenti", payReq, mario, 401},
+		{"POST", uc + "/pagamenti", payReq, anon, 401},
+		{"GET", pa, nil, mario, 200},
+		{"GET", pa, nil, lucia, 404},
+		{"GET", pa, nil, marioB, 404},
+		{"GET", pa, nil, opA, 401},
+		{"GET", pa, nil, anon, 401},
+		{"POST", pa + "/paga", url.Values{}, lucia, 404},
+		{"POST", pa + "/paga", url.Values{}, marioB, 404},
+		{"POST", pa + "/paga", url.Values{}, opA, 401},
+		{"POST", pa + "/paga", url.Values{}, anon, 401},
+		{"POST", pa + "/paga", url.Values{}, mario, 303},
 		{"POST", "/ufficio/pratiche/assegnazione", url.Values{"ids": {fmt.Sprint(cid)}, "user_id": {fmt.Sprint(A.Operator.ID)}}, opA, 403},
 		{"POST", "/ufficio/pratiche/assegnazione", url.Values{"ids": {fmt.Sprint(cid)}, "user_id": {fmt.Sprint(B.Operator.ID)}}, mgrB, 404},
 		{"POST", "/ufficio/pratiche/sollecito", url.Values{"ids": {fmt.Sprint(cid)}, "message": {"x"}}, opA, 403},
@@ -251,6 +295,42 @@ func TestAuthorization(t *testing.T) {
 		{"POST", ra, office, anon, 401},
 		{"POST", ra, office, opB, 404},
 		{"POST", ra, office, adminB, 404},
+		// Opinions: asked by the case's office; given by the office asked,
+		// or recorded by the registry desk for another administration.
+		{"POST", uc + "/pareri", ask, adminA, 403},
+		{"POST", uc + "/pareri", ask, regA, 404},
+		{"POST", uc + "/pareri", ask, opB, 404},
+		{"POST", uc + "/pareri", ask, mgrB, 404},
+		{"POST", uc + "/pareri", ask, mario, 401},
+		{"POST", uc + "/pareri", ask, anon, 401},
+		{"POST", uc + "/pareri", url.Values{"destinatario": {"ufficio"}}, opA, 422},
+		{"GET", "/ufficio/pareri", nil, opA, 200},
+		{"GET", "/ufficio/pareri?elenco=esterni", nil, regA, 200},
+		{"GET", "/ufficio/pareri?elenco=da-rendere", nil, regA, 422},
+		{"GET", "/ufficio/pareri", nil, opB, 200},
+		{"GET", "/ufficio/pareri", nil, mario, 401},
+		{"GET", "/ufficio/pareri", nil, anon, 401},
+		{"GET", pi, nil, opA, 200},
+		{"GET", pi, nil, regA, 404},
+		{"GET", pi, nil, opB, 404},
+		{"GET", pi, nil, mgrB, 404},
+		{"GET", pi, nil, mario, 401},
+		{"GET", pe, nil, regA, 200},
+		{"GET", pe, nil, opB, 404},
+		{"POST", pi + "/risposta", give, opA, 403},
+		{"POST", pi + "/risposta", give, adminA, 403},
+		{"POST", pi + "/risposta", give, regA, 404},
+		{"POST", pi + "/risposta", give, opB, 404},
+		{"POST", pi + "/risposta", give, mgrB, 404},
+		{"POST", pi + "/risposta", give, mario, 401},
+		{"POST", pe + "/risposta", give, adminA, 403},
+		{"POST", pe + "/risposta", give, opB, 404},
+		{"POST", pe + "/risposta", give, mario, 401},
+		{"GET", fmt.Sprintf("%s/documenti/%d", pi, doc), nil, opA, 200},
+		{"GET", fmt.Sprintf("%s/documenti/%d", pi, doc), nil, regA, 404},
+		{"GET", fmt.Sprintf("%s/documenti/%d", pi, doc), nil, opB, 404},
+		{"GET", fmt.Sprintf("%s/documenti/%d", pi, doc), nil, mario, 401},
+		{"GET", fmt.Sprintf("%s/documenti/%d", pe, doc), nil, regA, 404},
 		{"GET", "/demo/posta", nil, anon, 200},
 		{"GET", "/nessuna/pagina", nil, anon, 404},
 	}
@@ -304,8 +384,20 @@ func TestAuthorization(t *testing.T) {
 	if len(notes) != 0 || len(msgs) != 0 || err != nil || err2 != nil {
 		t.Fatalf("notes %v, messages %v: %v %v", notes, msgs, err, err2)
 	}
+	if fees, err := sqlstore.NewPaymentService(env.DB).FindCasePayments(A.AsUser(A.Operator), cid); err != nil || len(fees) != 1 ||
+		fees[0].Status != procedo.PaymentUnpaid {
+		t.Fatalf("case payments changed: %v %v", fees, err)
+	}
+	for _, o := range []*procedo.CaseOpinion{opInt, opExt} {
+		if f, err := opinions.FindOpinionByID(A.AsUser(A.Operator), o.ID); err != nil || !f.Opinion.Pending() {
+			t.Fatalf("opinion %d changed: %+v %v", o.ID, f, err)
+		}
+	}
+	if n, _ := testkit.Count(env.DB, "case_opinions"); n != 2 {
+		t.Fatalf("%d opinions", n)
+	}
 	units, _ := sqlstore.NewOrgUnitService(env.DB).FindOrgUnits(A.AsUser(A.Admin))
-	if len(units) != 1 || units[0].Name != "Ufficio Segreteria" {
+	if len(units) != 2 || units[0].Name != "Ufficio Segreteria" { // and the technical office of the opinions
 		t.Fatalf("offices changed: %v", units)
 	}
 	if _, n, _ := sqlstore.NewUserService(env.DB).FindUsers(A.AsUser(A.Admin), procedo.UserFilter{}); n != 4 {

@@ -27,11 +27,14 @@ type caseDetail struct {
 	Fields      []formValue
 	Decision    *procedo.Registration
 	Messages    []*procedo.CaseMessage
+	Payments    []*procedo.PaymentNotice // the case's pagoPA notices the actor may see, oldest first
+	PayLabel    string                   // the payment provider's button label, for the applicant; "" offers no online payment
+	Opinions    *opinionPanel            // the opinions (pareri) and the request form; nil without CaseOpinions
 	Today       procedo.Date
 
 	// The form shown again with its errors: Form names it ("transition",
 	// "assign", "note", "reply", "extend", "return", "answer", "message",
-	// "substitute", "withdraw"), Values holds what was typed, Alert a
+	// "substitute", "withdraw", "payment", "opinion"), Values holds what was typed, Alert a
 	// message that is not about one field (a conflict).
 	Form   string
 	Errors procedo.FieldErrors
@@ -85,7 +88,8 @@ type docGroup struct {
 // citizenEvents are the kinds of event the applicant sees in their timeline;
 // the others (assignments, reminders, drafts, alerts) are the office's.
 var citizenEvents = []string{procedo.CaseEventSubmitted, procedo.CaseEventTransition, procedo.CaseEventClock, procedo.CaseEventAnswer,
-	procedo.CaseEventExtension, procedo.CaseEventSilence, procedo.CaseEventAttestation, procedo.CaseEventSubstitute, procedo.CaseEventMessage}
+	procedo.CaseEventExtension, procedo.CaseEventSilence, procedo.CaseEventAttestation, procedo.CaseEventSubstitute, procedo.CaseEventMessage,
+	procedo.CaseEventPaymentRequest, procedo.CaseEventPaymentPaid}
 
 // loadCase loads the case of the request's {id} with everything both pages
 // show. Citizens get only what is addressed to them.
@@ -141,6 +145,19 @@ func (h *Handler) loadCase(r *http.Request) (*caseDetail, error) {
 			return nil, err
 		}
 	}
+	if h.CasePayments != nil {
+		if d.Payments, err = h.CasePayments.FindCasePayments(ctx, id); err != nil {
+			return nil, err
+		}
+		if citizen && h.PaymentProvider != nil {
+			d.PayLabel = h.PaymentProvider.Label()
+		}
+	}
+	if h.CaseOpinions != nil {
+		if d.Opinions, err = h.opinionPanel(r, d); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
@@ -167,12 +184,15 @@ func groupDocuments(rec *procedo.Receipt, docs []*procedo.Document) []docGroup {
 	app := docGroup{ID: "documenti-domanda", Title: "Domanda e allegati"}
 	issued := docGroup{ID: "documenti-atti", Title: "Atti e comunicazioni dell'ufficio"}
 	sent := docGroup{ID: "documenti-richiedente", Title: "Inviati dal richiedente dopo la domanda"}
+	opinions := docGroup{ID: "documenti-pareri", Title: "Pareri resi"}
 	// The application's documents are stored with the case, in one
 	// transaction (one time); everything else comes later.
 	for _, x := range docs {
 		switch {
 		case x.Kind == procedo.DocumentNotice || x.Kind == procedo.DocumentDecision:
 			issued.Documents = append(issued.Documents, x)
+		case x.Kind == procedo.DocumentOpinion:
+			opinions.Documents = append(opinions.Documents, x)
 		case x.Kind != procedo.DocumentAnswer && !x.CreatedAt.After(rec.Case.CreatedAt):
 			app.Documents = append(app.Documents, x)
 		default:
@@ -180,7 +200,7 @@ func groupDocuments(rec *procedo.Receipt, docs []*procedo.Document) []docGroup {
 		}
 	}
 	var out []docGroup
-	for _, g := range []docGroup{app, issued, sent} {
+	for _, g := range []docGroup{app, issued, opinions, sent} {
 		if len(g.Documents) > 0 {
 			out = append(out, g)
 		}

@@ -43,7 +43,7 @@ type applyPage struct {
 	Existing []*procedo.ApplicationDraft // privacy notice of a new application: drafts of the same service to resume
 	Fields   []procedo.FormField         // a section's fields to draw
 	Files    []fileSlot                  // the attachments step
-	Fees     []feeView                   // the payment step
+	Fees     []procedo.DraftFee          // the payment step
 	Review   []reviewStep                // the summary step
 	PayLabel string                      // the payment provider's button label; "" when none is configured
 }

@@ -28,6 +28,35 @@ func (h *Handler) draftNotice(r *http.Request) (*procedo.ApplicationDraft, *proc
 	return nil, nil, procedo.Errorf(procedo.ENOTFOUND, "Avviso di pagamento non trovato.")
 }
 
+// caseNotice returns the notice {notice} of the case {id} of the request:
+// the citizen's own case, and a notice addressed to them.
+func (h *Handler) caseNotice(r *http.Request) (int64, *procedo.PaymentNotice, error) {
+	if _, err := requireCitizen(r); err != nil {
+		return 0, nil, err
+	}
+	if h.CasePayments == nil {
+		return 0, nil, errNotFound
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	nid, err := pathID(r, "notice")
+	if err != nil {
+		return 0, nil, err
+	}
+	notices, err := h.CasePayments.FindCasePayments(r.Context(), id)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, n := range notices {
+		if n.ID == nid {
+			return id, n, nil
+		}
+	}
+	return 0, nil, procedo.Errorf(procedo.ENOTFOUND, "Avviso di pagamento non trovato.")
+}
+
 // handlePaymentNoticePDF sends the printable pagoPA notice of a draft's fee
 // (avviso di pagamento: codice avviso, IUV, QR code content), to pay it
 // anywhere pagoPA is accepted.
@@ -36,6 +65,21 @@ func (h *Handler) handlePaymentNoticePDF(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
+	return h.sendNoticePDF(w, r, n)
+}
+
+// handleCaseNoticePDF sends the printable pagoPA notice of a fee of the
+// citizen's case (paid with the application or asked for by the office).
+func (h *Handler) handleCaseNoticePDF(w http.ResponseWriter, r *http.Request) error {
+	_, n, err := h.caseNotice(r)
+	if err != nil {
+		return err
+	}
+	return h.sendNoticePDF(w, r, n)
+}
+
+// sendNoticePDF renders n's avviso di pagamento.
+func (h *Handler) sendNoticePDF(w http.ResponseWriter, r *http.Request, n *procedo.PaymentNotice) error {
 	b, err := h.Renderer.RenderPDF(r.Context(), n.PrintDocument(requestFrom(r).tenant, ""))
 	if err != nil {
 		return err

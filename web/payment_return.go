@@ -6,14 +6,15 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/procedo/procedo"
 )
 
 // handlePaymentReturn is where the payment provider sends the citizen back:
 // procedo.CompletePayment verifies the provider's outcome and records the
-// payment; the citizen returns to the payment step of the draft, which shows
-// the notice as paid.
+// payment; the citizen returns to the payment step of the draft, or to the
+// case page for a fee of a case, which shows the notice as paid.
 func (h *Handler) handlePaymentReturn(w http.ResponseWriter, r *http.Request) error {
 	if h.PaymentProvider == nil {
 		return errNotFound
@@ -23,14 +24,21 @@ func (h *Handler) handlePaymentReturn(w http.ResponseWriter, r *http.Request) er
 	}
 	back := "/pratiche"
 	if c, err := r.Cookie(paymentCookie); err == nil {
-		if id, err := strconv.ParseInt(c.Value, 10, 64); err == nil && id > 0 {
+		v, isCase := strings.CutPrefix(c.Value, casePaymentPrefix)
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
 			back = draftPath(id, procedo.StepPayment)
+			if isCase {
+				back = casePaymentsPath(id)
+			}
 		}
 	}
 	n, err := procedo.CompletePayment(r.Context(), h.PaymentProvider, h.Payments, r)
 	switch procedo.ErrorCode(err) {
 	case "":
-		if n.ApplicationDraftID != nil {
+		switch {
+		case n.CaseID != nil:
+			back = casePaymentsPath(*n.CaseID)
+		case n.ApplicationDraftID != nil:
 			back = draftPath(*n.ApplicationDraftID, procedo.StepPayment)
 		}
 		h.redirect(w, r, back, flashPaid)
@@ -44,4 +52,9 @@ func (h *Handler) handlePaymentReturn(w http.ResponseWriter, r *http.Request) er
 	h.Logger.Error("payment return", "error", err, "request_id", procedo.RequestIDFromContext(r.Context()))
 	h.redirect(w, r, back, flashPayFailed)
 	return nil
+}
+
+// casePaymentsPath is the payments of the citizen's case id.
+func casePaymentsPath(id int64) string {
+	return "/pratiche/" + strconv.FormatInt(id, 10) + "#pagamenti"
 }

@@ -17,6 +17,7 @@ var registeredPages = []string{
 	"model_import",
 	"apply_privacy", "apply_applicant", "apply_section", "apply_files", "apply_payment", "apply_summary",
 	"case_action", "admin_outbox",
+	"opinion_list", "opinion_view",
 }
 
 // Routes returns the web UI. Every route is listed here.
@@ -57,6 +58,8 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("POST /pratiche/{id}/potere-sostitutivo", h.post(h.handleMyCaseSubstitute))
 	mux.HandleFunc("POST /pratiche/{id}/attestazione", h.post(h.handleMyCaseAttestation))
 	mux.HandleFunc("POST /pratiche/{id}/rinuncia", h.post(h.handleMyCaseWithdraw))
+	mux.HandleFunc("GET /pratiche/{id}/avvisi/{notice}", h.get(h.handleCaseNoticePDF))
+	mux.HandleFunc("POST /pratiche/{id}/avvisi/{notice}/paga", h.post(h.handleCasePaymentStart))
 	mux.HandleFunc("GET /pratiche/{id}/ricevuta", h.get(h.handleReceipt))
 	mux.HandleFunc("GET /pratiche/{id}/ricevuta.pdf", h.get(h.handleReceiptPDF))
 	mux.HandleFunc("GET /documenti/{id}", h.get(h.handleDocumentDownload))
@@ -80,9 +83,15 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("POST /ufficio/pratiche/{id}/attestazione", h.post(h.handleCaseAttestation))
 	mux.HandleFunc("POST /ufficio/pratiche/{id}/note", h.post(h.handleCaseNote))
 	mux.HandleFunc("POST /ufficio/pratiche/{id}/messaggi", h.post(h.handleCaseReply))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/pagamenti", h.post(h.handleCasePaymentRequest))
 	mux.HandleFunc("POST /ufficio/pratiche/assegnazione", h.post(h.handleWorklistAssign))
 	mux.HandleFunc("POST /ufficio/pratiche/sollecito", h.post(h.handleWorklistRemind))
 	mux.HandleFunc("GET /ufficio/scadenze", h.get(h.handleDeadline))
+	mux.HandleFunc("POST /ufficio/pratiche/{id}/pareri", h.post(h.handleCaseOpinionRequest))
+	mux.HandleFunc("GET /ufficio/pareri", h.get(h.handleOpinionList))
+	mux.HandleFunc("GET /ufficio/pareri/{id}", h.get(h.handleOpinionView))
+	mux.HandleFunc("POST /ufficio/pareri/{id}/risposta", h.post(h.handleOpinionAnswer))
+	mux.HandleFunc("GET /ufficio/pareri/{id}/documenti/{doc}", h.get(h.handleOpinionDocument))
 
 	// Registry desk (protocollo informatico) and the offices' assignments.
 	mux.HandleFunc("GET /ufficio/protocollo", h.get(h.handleRegistryList))

@@ -71,6 +71,12 @@ type Handler struct {
 	// in demo mode and in tests.
 	PaymentProvider procedo.PaymentProvider
 	PaymentPage     http.Handler
+	// CasePayments lists the notices of a case and lets the office ask the
+	// applicant for a fee; nil hides the payments of the case pages.
+	CasePayments procedo.CasePaymentService
+	// CaseOpinions asks and answers opinions (pareri) on cases; nil hides
+	// the opinions of the case pages and /ufficio/pareri.
+	CaseOpinions procedo.CaseOpinionService
 
 	// IdentityFor returns the citizens' identity providers of tenant t, offered
 	// on its login page (SPID, CIE; the DEMO provider in demo mode). It is

@@ -99,6 +99,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	daily := sqlstore.NewDailyRegisterService(db)
 	a.Runner.Handle(procedo.JobDailyRegister, (&jobs.DailyRegisterMaker{Tenants: tenants, DailyRegisters: daily}).Handle)
 	(&jobs.CaseClockWorker{Tenants: tenants, Cases: cases, Logger: logger}).HandleAll(a.Runner)
+	a.Runner.Handle(procedo.JobOpinionDeadlines, (&jobs.OpinionDeadlineWorker{Tenants: tenants, Opinions: cases, Logger: logger}).Handle)
 	payments := sqlstore.NewPaymentService(db)
 	drafts := sqlstore.NewDraftService(db, payments)
 	drafts.TTL = time.Duration(cfg.DraftDays) * 24 * time.Hour
@@ -107,6 +108,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		{Name: "daily-registers", Run: db.ScheduleDailyRegisters},
 		{Name: "draft-purge", Run: db.ScheduleDraftPurge},
 		{Name: "case-clock", Run: db.ScheduleCaseJobs},
+		{Name: "case-opinions", Run: db.ScheduleOpinionJobs},
 	}}
 
 	idps := newIdentityProviders(sqlstore.NewIdentityProviderService(db), cfg.Demo, logger)
@@ -120,8 +122,9 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		Blobs: blobs, Renderer: renderer, IdentityFor: idps.For, Logger: logger, Demo: cfg.Demo, DefaultTenant: cfg.DefaultTenant,
 		SecureCookies: cfg.SecureCookies(), MaxUpload: int64(cfg.MaxUploadMB) << 20, Notify: a.Runner.Notify, Static: staticFS}
 	w.DailyRegisters, w.Classifications = daily, sqlstore.NewClassificationService(db)
-	w.Drafts, w.Payments = drafts, payments
+	w.Drafts, w.Payments, w.CasePayments = drafts, payments, payments
 	w.CaseWork, w.CaseCitizen, w.CaseNotes, w.CaseMessages, w.CaseWithdrawals, w.OutboxList = cases, cases, cases, cases, cases, outbox
+	w.CaseOpinions = cases
 	if cfg.Demo {
 		// The DEMO checkout: only in demo mode (payment.Demo refuses
 		// everything unless Enabled); a pagoPA intermediary plugs in here.
@@ -138,6 +141,8 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 		MaxUpload: int64(cfg.MaxUploadMB) << 20}
 	apiSrv.Models = library.Codec{}
 	apiSrv.CaseWork = cases
+	apiSrv.CaseOpinions = cases
+	apiSrv.CaseMessages, apiSrv.CasePayments = cases, payments
 	apiSrv.Drafts, apiSrv.Applications = drafts, apps
 	a.Server = &server.Server{Web: w.Routes(), API: apiSrv.Handler(), Health: db.Ping, Logger: logger}
 	a.web = w

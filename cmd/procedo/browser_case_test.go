@@ -22,9 +22,10 @@ import (
 
 // TestBrowserCaseWork checks with axe-core the pages of the work on cases:
 // the worklists (clean, with errors, a manager's bulk actions), the case
-// page with each of its forms, the action editor, the approval of a draft,
-// the outbox, and the citizen's case page with the answer, message and
-// withdrawal forms, clean and with errors. The cases are made in the demo's
+// page with each of its forms (the request of a payment too), the action
+// editor, the approval of a draft, the outbox, and the citizen's case page
+// with the answer, message and withdrawal forms, clean and with errors, and
+// the payment the office asked for, paid through the DEMO checkout. The cases are made in the demo's
 // database directly, as Mario's applications to the demo's
 // accesso-documentale.
 func TestBrowserCaseWork(t *testing.T) {
@@ -72,6 +73,18 @@ func TestBrowserCaseWork(t *testing.T) {
 	wantStatus(t, clickLoad(t, b, `#modulo-reply button[type=submit]`), http.StatusUnprocessableEntity)
 	wantText(t, b, "#reply-message-errore", "messaggio")
 	checkHere("Pratica, messaggio con errori")
+	wantStatus(t, clickLoad(t, b, `#modulo-payment button[type=submit]`), http.StatusUnprocessableEntity)
+	wantText(t, b, "#payment-amount-errore", "importo")
+	checkHere("Pratica, richiesta di pagamento con errori")
+	b.Do(t,
+		chromedp.SendKeys(chromedp.ID("payment-description"), "Diritti di ricerca e copia"),
+		chromedp.SendKeys(chromedp.ID("payment-amount"), "12,50"),
+		chromedp.SendKeys(chromedp.ID("payment-causale"), "Diritti di copia - accesso agli atti"),
+	)
+	wantStatus(t, clickLoad(t, b, `#modulo-payment button[type=submit]`), http.StatusOK)
+	wantText(t, b, "section[aria-labelledby=pagamenti]", "€ 12,50")
+	wantText(t, b, "section[aria-labelledby=pagamenti]", "Da pagare")
+	checkHere("Pratica con pagamento richiesto")
 	wantStatus(t, navigate(t, b, office+dp), http.StatusOK)
 	wantStatus(t, clickLoad(t, b, `#modulo-transition button[formaction$="/azioni/reject"]`), http.StatusUnprocessableEntity)
 	wantText(t, b, "#reason-errore", "motivazione")
@@ -119,6 +132,12 @@ func TestBrowserCaseWork(t *testing.T) {
 	wantStatus(t, clickLoad(t, b, `#modulo-answer button[type=submit]`), http.StatusOK)
 	wantText(t, b, "main .alert-success", "Risposta inviata")
 	checkHere("Pratica del cittadino dopo la risposta")
+	wantText(t, b, "section[aria-labelledby=pagamenti]", "Diritti di ricerca e copia")
+	wantStatus(t, clickLoad(t, b, `section[aria-labelledby=pagamenti] form[action$="/paga"] button`), http.StatusOK)
+	wantPath(t, b, "/pagamenti/demo")
+	wantStatus(t, clickLoad(t, b, `main button[value="ok"]`), http.StatusOK)
+	wantText(t, b, "section[aria-labelledby=pagamenti]", "Pagato")
+	checkHere("Pratica del cittadino, pagamento effettuato")
 	wantStatus(t, clickLoad(t, b, `#modulo-message button[type=submit]`), http.StatusUnprocessableEntity)
 	wantText(t, b, "#message-errore", "messaggio")
 	checkHere("Messaggio all'ufficio con errori")

@@ -806,15 +806,21 @@ func payApplication(t *testing.T, b *chrome.Browser, site string, check func(nam
 	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
 	wantText(t, b, "h2", "Pagamento")
 	wantText(t, b, "#pagamenti", "Da pagare")
+	wantText(t, b, "#pagamenti", "12 m² × 1 giorno × 1,20 € = 14,40 €, meno del minimo: si paga il minimo di 20,00 €")
 	check("Domanda, pagamento")
 	wantStatus(t, clickLoad(t, b, nextButton), http.StatusUnprocessableEntity)
 	wantText(t, b, "#errori", "devi pagare")
 	check("Domanda, pagamento con errori")
-	wantStatus(t, clickLoad(t, b, `main form[action$="/paga"] button`), http.StatusOK)
-	wantPath(t, b, "/pagamenti/demo")
-	check("Pagamento DEMO")
-	wantStatus(t, clickLoad(t, b, `main button[value="ok"]`), http.StatusOK)
-	wantText(t, b, "#pagamenti", "Pagato")
+	// Two fees: the bollo and the canone computed from the form.
+	for i := range 2 {
+		wantStatus(t, clickLoad(t, b, `main form[action$="/paga"] button`), http.StatusOK)
+		wantPath(t, b, "/pagamenti/demo")
+		if i == 0 {
+			check("Pagamento DEMO")
+		}
+		wantStatus(t, clickLoad(t, b, `main button[value="ok"]`), http.StatusOK)
+		wantText(t, b, "#pagamenti", "Pagato")
+	}
 	check("Domanda, pagamento effettuato")
 	wantStatus(t, clickLoad(t, b, nextButton), http.StatusOK)
 	wantStatus(t, clickLoad(t, b, submitButton), http.StatusOK)

@@ -1,0 +1,48 @@
+// SPDX-FileCopyrightText: 2026 procedo contributors
+// SPDX-License-Identifier: EUPL-1.2
+
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/procedo/procedo"
+)
+
+// OpinionDeadlineWorker runs the daily alert on opinions past their deadline
+// for one tenant (job kind procedo.JobOpinionDeadlines, payload {"day":
+// "YYYY-MM-DD"}). The scheduler enqueues it with a unique key per tenant and
+// day; the store alerts on each opinion once, so a retried job sends nothing
+// twice.
+type OpinionDeadlineWorker struct {
+	Tenants  procedo.TenantService
+	Opinions procedo.OpinionJobs
+	Logger   *slog.Logger // nil logs nothing
+}
+
+// Handle implements Handler.
+func (w *OpinionDeadlineWorker) Handle(ctx context.Context, job *procedo.Job) error {
+	var p struct {
+		Day string `json:"day"`
+	}
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return &PermanentError{fmt.Errorf("bad payload %q", job.Payload)}
+	}
+	day, err := procedo.ParseDate(p.Day)
+	if err != nil {
+		return &PermanentError{err}
+	}
+	tenant, err := w.Tenants.FindTenantByID(ctx, job.TenantID)
+	if err != nil {
+		return err
+	}
+	ctx = procedo.NewContextWithActor(procedo.NewContextWithTenant(ctx, tenant), procedo.SystemActor)
+	n, err := w.Opinions.AlertOverdueOpinions(ctx, day)
+	if w.Logger != nil && n > 0 {
+		w.Logger.Info("overdue opinions alerted", "tenant_id", tenant.ID, "day", day.String(), "opinions", n)
+	}
+	return err
+}
