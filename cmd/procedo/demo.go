@@ -73,6 +73,8 @@ func (m *Main) runDemo(ctx context.Context, cfg Config, args []string) error {
 	data := "data"
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address HOST:PORT")
 	fs.StringVar(&data, "data", data, "folder of the demo database and documents")
+	samples := true
+	fs.BoolVar(&samples, "sample-cases", samples, "open sample cases in every worklist of the first demo Comune")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func (m *Main) runDemo(ctx context.Context, cfg Config, args []string) error {
 		cfg.DefaultTenant = demoComuni[0].tenant.Slug
 	}
 	return m.serve(ctx, cfg, func(ctx context.Context, app *App) error {
-		creds, err := seedDemo(ctx, app.DB)
+		creds, err := seedDemo(ctx, app.DB, samples)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -112,10 +114,10 @@ func portOf(addr string) string {
 	return ""
 }
 
-// seedDemo creates the DEMO Comuni, offices, users and the standard procedure
-// library, unless the database already has tenants. It returns the demo
+// seedDemo creates the DEMO Comuni, offices, users, the standard procedure
+// library and, in the first Comune if samples, cases in every worklist (seedDemoCases), unless the database already has tenants. It returns the demo
 // credentials either way.
-func seedDemo(ctx context.Context, db *sqlstore.DB) ([]web.DemoCredential, error) {
+func seedDemo(ctx context.Context, db *sqlstore.DB, samples bool) ([]web.DemoCredential, error) {
 	var creds []web.DemoCredential
 	for _, dc := range demoComuni {
 		for _, u := range dc.users {
@@ -164,6 +166,11 @@ func seedDemo(ctx context.Context, db *sqlstore.DB) ([]web.DemoCredential, error
 				continue // the model's office does not exist in this Comune
 			}
 			if _, err := sqlstore.NewProcedureService(db).PublishProcedure(tctx, def); err != nil {
+				return nil, err
+			}
+		}
+		if samples && dc.tenant.Slug == demoComuni[0].tenant.Slug {
+			if err := seedDemoCases(ctx, db, &t); err != nil {
 				return nil, err
 			}
 		}

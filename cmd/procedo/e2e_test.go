@@ -32,8 +32,13 @@ type testServer struct {
 	main *Main
 }
 
-func startDemo(t *testing.T) *testServer {
+// startDemo runs `procedo demo` with args added; without args, with
+// --sample-cases=false, so that a test starts from empty worklists.
+func startDemo(t *testing.T, args ...string) *testServer {
 	t.Helper()
+	if len(args) == 0 {
+		args = []string{"--sample-cases=false"}
+	}
 	smtp := mailtest.NewServer(t)
 	dir := t.TempDir()
 	env := map[string]string{
@@ -50,7 +55,7 @@ func startDemo(t *testing.T) *testServer {
 		Ready: func(addr string) { ready <- addr }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", dir}) }()
+	go func() { done <- m.Run(ctx, append([]string{"demo", "--addr", "127.0.0.1:0", "--data", dir}, args...)) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
