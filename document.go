@@ -45,6 +45,9 @@ type Upload struct {
 	SHA256    string
 	Size      int64
 	Signature string // who signed it, in Italian, for a signed file (CAdES .p7m, PAdES PDF); "" otherwise
+	// SignedType is, for a verified CAdES envelope, the media type of the
+	// signed document inside (a domanda.pdf.p7m fits a field asking a PDF).
+	SignedType string
 }
 
 // BlobInfo describes stored content.

@@ -225,13 +225,14 @@ type DraftFile struct {
 	MediaType  string    `json:"media_type"` // sniffed from the content
 	SHA256     string    `json:"sha256"`
 	Size       int64     `json:"size"`
-	Signature  string    `json:"signature,omitempty"` // who signed it, for a signed file (Upload.Signature)
+	Signature  string    `json:"signature,omitempty"`   // who signed it, for a signed file (Upload.Signature)
+	SignedType string    `json:"signed_type,omitempty"` // media type inside a signed envelope (Upload.SignedType)
 	UploadedAt time.Time `json:"uploaded_at"`
 }
 
 // Upload returns f as the upload of an application.
 func (f DraftFile) Upload() *Upload {
-	return &Upload{Field: f.Field, Filename: f.Filename, MediaType: f.MediaType, SHA256: f.SHA256, Size: f.Size, Signature: f.Signature}
+	return &Upload{Field: f.Field, Filename: f.Filename, MediaType: f.MediaType, SHA256: f.SHA256, Size: f.Size, Signature: f.Signature, SignedType: f.SignedType}
 }
 
 // File returns the file uploaded for field, if any.
@@ -248,7 +249,7 @@ func (d *ApplicationDraft) File(field string) (DraftFile, bool) {
 func (d *ApplicationDraft) FileInfos() map[string]FileInfo {
 	out := map[string]FileInfo{}
 	for _, f := range d.Files {
-		out[f.Field] = FileInfo{Filename: f.Filename, MediaType: f.MediaType, Size: f.Size}
+		out[f.Field] = FileInfo{Filename: f.Filename, MediaType: f.MediaType, SignedType: f.SignedType, Size: f.Size}
 	}
 	return out
 }

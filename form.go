@@ -302,9 +302,10 @@ func fieldTypeList() string {
 
 // FileInfo describes an uploaded file for form validation.
 type FileInfo struct {
-	Filename  string
-	MediaType string
-	Size      int64
+	Filename   string
+	MediaType  string
+	SignedType string // for a verified signed envelope (.p7m): the media type of the document inside
+	Size       int64
 }
 
 // MaxFileSize returns the size limit of a file field.
@@ -344,7 +345,7 @@ func (f *Form) ValidateValues(values map[string]string, files map[string]FileInf
 				fe.Add(fl.Name, fmt.Sprintf("Il file supera la dimensione massima di %d MB.", fl.MaxFileSize()>>20))
 				continue
 			}
-			if len(fl.Accept) > 0 && !slices.Contains(fl.Accept, fi.MediaType) {
+			if len(fl.Accept) > 0 && !slices.Contains(fl.Accept, fi.MediaType) && (fi.SignedType == "" || !slices.Contains(fl.Accept, fi.SignedType)) {
 				fe.Add(fl.Name, "Formato del file non accettato. Formati ammessi: "+acceptLabel(fl.Accept)+".")
 			}
 			continue

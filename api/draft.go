@@ -50,6 +50,7 @@ type draftFileJSON struct {
 	SHA256     string    `json:"sha256"`
 	Size       int64     `json:"size"`
 	Signature  string    `json:"signature,omitempty"` // who signed it, for a signed file
+	SignedType string    `json:"signed_type,omitempty"`
 	UploadedAt time.Time `json:"uploaded_at"`
 }
 
@@ -322,7 +323,7 @@ func (s *Server) handleDraftFiles(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		if d, err = s.Drafts.AttachDraftFile(r.Context(), d.ID, procedo.DraftFile{Field: field, Filename: name, MediaType: media,
-			SHA256: info.SHA256, Size: info.Size, Signature: signed.Description}); err != nil {
+			SHA256: info.SHA256, Size: info.Size, Signature: signed.Description, SignedType: signed.SignedType()}); err != nil {
 			return err
 		}
 	}

@@ -107,3 +107,12 @@ func (u *Upload) Accepted(media string, accept []string) bool {
 	}
 	return u != nil && u.Envelope && (slices.Contains(accept, "application/pkcs7-mime") || slices.Contains(accept, u.ContentType))
 }
+
+// SignedType is the media type of the document inside a verified envelope,
+// or "" for a file that is not one.
+func (u *Upload) SignedType() string {
+	if u == nil || !u.Envelope {
+		return ""
+	}
+	return u.ContentType
+}

@@ -82,7 +82,7 @@ func (s *ApplicationService) submit(ctx context.Context, in *submission) (_ *pro
 		if f, ok := def.Form.Field(u.Field); !ok || f.Type != procedo.FieldFile {
 			return nil, procedo.FieldErrors{u.Field: "Campo allegato sconosciuto."}
 		}
-		files[u.Field] = procedo.FileInfo{Filename: u.Filename, MediaType: u.MediaType, Size: u.Size}
+		files[u.Field] = procedo.FileInfo{Filename: u.Filename, MediaType: u.MediaType, SignedType: u.SignedType, Size: u.Size}
 	}
 	clean, err := def.Form.ValidateValues(data, files)
 	if err != nil {

@@ -55,7 +55,7 @@ func (h *Handler) storeUpload(r *http.Request, f procedo.FormField, fh *multipar
 		return nil, err
 	}
 	return &procedo.Upload{Field: f.Name, Filename: cleanFilename(fh.Filename), MediaType: media, SHA256: info.SHA256, Size: info.Size,
-		Signature: signed.Description}, nil
+		Signature: signed.Description, SignedType: signed.SignedType()}, nil
 }
 
 // sniff returns the media type of a file from its content, not from what the
@@ -101,3 +101,4 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+

@@ -265,7 +265,7 @@ func (h *Handler) uploadDraftFiles(r *http.Request, d *procedo.ApplicationDraft,
 		if err == nil {
 			var saved *procedo.ApplicationDraft
 			saved, err = h.Drafts.AttachDraftFile(r.Context(), d.ID, procedo.DraftFile{Field: up.Field, Filename: up.Filename,
-				MediaType: up.MediaType, SHA256: up.SHA256, Size: up.Size, Signature: up.Signature})
+				MediaType: up.MediaType, SHA256: up.SHA256, Size: up.Size, Signature: up.Signature, SignedType: up.SignedType})
 			if err == nil {
 				d = saved
 			}
