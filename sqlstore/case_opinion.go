@@ -442,7 +442,7 @@ func opinionBoxCond(a *procedo.Actor, box procedo.OpinionBox) (string, []any, er
 	case "":
 		return "1 = 1", nil, nil
 	case procedo.OpinionBoxToAnswer:
-		if u.OrgUnitID == nil {
+		if u.OrgUnitID == nil || !(u.HasRole(procedo.RoleOperator) || u.HasRole(procedo.RoleManager)) {
 			return "1 = 0", nil, nil
 		}
 		return "o.recipient = ? AND o.org_unit_id = ? AND o.status = ? AND c.closed_at IS NULL",

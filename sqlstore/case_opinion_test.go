@@ -306,7 +306,9 @@ func TestCaseOpinions_ExternalSuspends(t *testing.T) {
 		}
 		// The request took the place of the transition's own document.
 		all, _ := oe.cases.FindCaseDocuments(oe.op(), cas.ID)
-		if slices.ContainsFunc(all, func(d *procedo.Document) bool { return strings.Contains(d.Description, "Richiesta di parere") && d.ID != o.RequestDocumentID }) {
+		if slices.ContainsFunc(all, func(d *procedo.Document) bool {
+			return strings.Contains(d.Description, "Richiesta di parere") && d.ID != o.RequestDocumentID
+		}) {
 			t.Fatal("two request documents")
 		}
 		if evs := oe.events(t, cas.ID, procedo.CaseEventTransition); evs[len(evs)-1].Transition != "ask_opinion" {

@@ -59,11 +59,6 @@ func (h *Handler) opinionPanel(r *http.Request, d *caseDetail) (*opinionPanel, e
 	return p, nil
 }
 
-// Pending reports whether some opinion still waits for its answer.
-func (p *opinionPanel) Pending() bool {
-	return slices.ContainsFunc(p.Opinions, func(o *procedo.CaseOpinion) bool { return o.Pending() })
-}
-
 // handleCaseOpinionRequest asks an opinion from the case page: of an office
 // of the ente or of another administration, with the question, the days to
 // answer, documents of the case and, where the model allows it, the
@@ -111,6 +106,15 @@ func (h *Handler) handleCaseOpinionRequest(w http.ResponseWriter, r *http.Reques
 			break
 		}
 		req.DocumentIDs = append(req.DocumentIDs, n)
+	}
+	if len(fe) > 0 {
+		// Show the problems of the other fields at once too.
+		check := req
+		for k, v := range procedo.FieldErrorsOf(check.Clean()) {
+			if _, ok := fe[k]; !ok && k != "recipient" {
+				fe[k] = v
+			}
+		}
 	}
 	if len(fe) == 0 {
 		_, err = h.CaseOpinions.RequestOpinion(r.Context(), id, req)

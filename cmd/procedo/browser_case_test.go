@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/procedo/procedo"
 	"github.com/procedo/procedo/blob"
@@ -22,7 +23,8 @@ import (
 
 // TestBrowserCaseWork checks with axe-core the pages of the work on cases:
 // the worklists (clean, with errors, a manager's bulk actions), the case
-// page with each of its forms (the request of a payment too), the action
+// page with each of its forms (the request of a payment and of an opinion
+// too), the opinions of the office asked and its answer, the action
 // editor, the approval of a draft, the outbox, and the citizen's case page
 // with the answer, message and withdrawal forms, clean and with errors, and
 // the payment the office asked for, paid through the DEMO checkout. The cases are made in the demo's
@@ -73,7 +75,7 @@ func TestBrowserCaseWork(t *testing.T) {
 	wantStatus(t, clickLoad(t, b, `#modulo-reply button[type=submit]`), http.StatusUnprocessableEntity)
 	wantText(t, b, "#reply-message-errore", "messaggio")
 	checkHere("Pratica, messaggio con errori")
-	wantStatus(t, clickLoad(t, b, `#modulo-payment button[type=submit]`), http.StatusUnprocessableEntity)
+	wantStatus(t, pressLoad(t, b, `#modulo-payment button[type=submit]`), http.StatusUnprocessableEntity)
 	wantText(t, b, "#payment-amount-errore", "importo")
 	checkHere("Pratica, richiesta di pagamento con errori")
 	b.Do(t,
@@ -81,7 +83,7 @@ func TestBrowserCaseWork(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("payment-amount"), "12,50"),
 		chromedp.SendKeys(chromedp.ID("payment-causale"), "Diritti di copia - accesso agli atti"),
 	)
-	wantStatus(t, clickLoad(t, b, `#modulo-payment button[type=submit]`), http.StatusOK)
+	wantStatus(t, pressLoad(t, b, `#modulo-payment button[type=submit]`), http.StatusOK)
 	wantText(t, b, "section[aria-labelledby=pagamenti]", "€ 12,50")
 	wantText(t, b, "section[aria-labelledby=pagamenti]", "Da pagare")
 	checkHere("Pratica con pagamento richiesto")
@@ -89,6 +91,20 @@ func TestBrowserCaseWork(t *testing.T) {
 	wantStatus(t, clickLoad(t, b, `#modulo-transition button[formaction$="/azioni/reject"]`), http.StatusUnprocessableEntity)
 	wantText(t, b, "#reason-errore", "motivazione")
 	checkHere("Pratica, diniego senza motivazione")
+	// A request for an opinion of the technical office, first with errors.
+	wantStatus(t, navigate(t, b, office+sp), http.StatusOK)
+	wantStatus(t, pressLoad(t, b, `#modulo-opinion button[type=submit]`), http.StatusUnprocessableEntity)
+	wantText(t, b, "#opinion-question-errore", "quesito")
+	checkHere("Pratica, richiesta di parere con errori")
+	b.Do(t,
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#opinion-office');
+			for (const o of s.options) { if (o.text === 'Ufficio Tecnico') { s.value = o.value; } } })()`),
+		chromedp.SendKeys(chromedp.ID("opinion-question"), "Le distanze dal confine sono rispettate?"),
+	)
+	wantStatus(t, pressLoad(t, b, `#modulo-opinion button[type=submit]`), http.StatusOK)
+	wantText(t, b, "#pareri-sezione", "Ufficio Tecnico")
+	checkHere("Pratica con parere richiesto")
+	check("Pareri richiesti dall'ufficio", office+"/ufficio/pareri?elenco=richiesti")
 	b.Do(t, chromedp.Navigate(office+"/ufficio"))
 	wantStatus(t, clickLoad(t, b, `header form[action="/esci"] button`), http.StatusOK)
 
@@ -110,6 +126,22 @@ func TestBrowserCaseWork(t *testing.T) {
 	operatorLogin(t, b, "admin", DemoPassword, http.StatusOK)
 	check("Posta in uscita", office+"/ufficio/admin/posta")
 	check("Posta in uscita con errori", office+"/ufficio/admin/posta?stato=boh")
+
+	// The technical office: the opinions it must give, the request, the answer.
+	b.Do(t, chromedp.Navigate(office+"/ufficio"))
+	wantStatus(t, clickLoad(t, b, `header form[action="/esci"] button`), http.StatusOK)
+	operatorLogin(t, b, "tecnico", DemoPassword, http.StatusOK)
+	check("Pareri da rendere", office+"/ufficio/pareri")
+	wantStatus(t, pressLoad(t, b, `main table a[href^="/ufficio/pareri/"]`), http.StatusOK)
+	wantText(t, b, "main", "Le distanze dal confine")
+	checkHere("Richiesta di parere, ufficio interpellato")
+	wantStatus(t, pressLoad(t, b, `#modulo-risposta button[type=submit]`), http.StatusUnprocessableEntity)
+	wantText(t, b, "#outcome-errore", "esito")
+	checkHere("Parere con errori")
+	b.Do(t, chromedp.Evaluate[chromedp.Void](`document.querySelector('#outcome-favourable').checked = true`))
+	wantStatus(t, pressLoad(t, b, `#modulo-risposta button[type=submit]`), http.StatusOK)
+	wantText(t, b, "section[aria-labelledby=parere]", "Favorevole")
+	checkHere("Parere reso")
 
 	// The citizen: answers, writes, withdraws.
 	b.Do(t, chromedp.Navigate(site+"/accedi/demo?next="+url.QueryEscape("/pratiche")))
@@ -202,5 +234,15 @@ func demoCases(t *testing.T, s *testServer) []int64 {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// pressLoad focuses the element that matches sel (a button or a link),
+// presses Enter and waits for the page it opens. Unlike a mouse click it
+// does not depend on where the element is on the screen, which moves while
+// the web fonts of a long page load.
+func pressLoad(t testing.TB, b *chrome.Browser, sel string) int64 {
+	t.Helper()
+	b.Do(t, chromedp.Focus(chromedp.CSS(sel)))
+	return loadBy(t, b, chromedp.KeyEvent(kb.Enter))
+}
 
 func ptrString(s string) *string { return &s }
