@@ -214,6 +214,11 @@ type CaseFilter struct {
 	Limit               int // 0 = 50; at most 500
 }
 
+// MaxCaseSearchCount bounds how far a search of cases by words counts its
+// results: a common word matches a large part of an archive of millions of
+// cases, and an exact count would cost more than the search itself.
+const MaxCaseSearchCount = 1000
+
 // CaseService handles cases of the tenant in ctx. The other case interfaces
 // (CaseWorkService, CaseCitizenService, CaseClockJobs) are implemented by the
 // same store; see doc comments for who may call what.
@@ -221,12 +226,14 @@ type CaseService interface {
 	// FindCaseByID returns a case the actor may view (CanViewCase), or ENOTFOUND.
 	FindCaseByID(ctx context.Context, id int64) (*Case, error)
 	// FindCases lists cases the actor may view with the total count, in the
-	// order of f.Sort (EINVALID for an unknown view or sort).
+	// order of f.Sort (EINVALID for an unknown view or sort). When f.Query
+	// searches words, the total is exact up to MaxCaseSearchCount; above it,
+	// MaxCaseSearchCount+1 means "more".
 	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
 	// CountCaseViews returns, for each of CaseViews, how many cases the actor
 	// may view are in it, applying f's office, responsible, procedure, status
-	// and query filters (f.View, Sort, Offset and Limit are ignored). Staff only
-	// (EFORBIDDEN for citizens).
+	// and query filters (f.View, Sort, Offset and Limit are ignored), counted
+	// as FindCases counts them. Staff only (EFORBIDDEN for citizens).
 	CountCaseViews(ctx context.Context, f CaseFilter) (map[CaseView]int, error)
 	// FindCaseEvents returns the history of a case the actor may view, oldest first.
 	FindCaseEvents(ctx context.Context, caseID int64) ([]*CaseEvent, error)

@@ -17,11 +17,21 @@ func (postgresDialect) indexCases(ctx context.Context, tx *Tx, cases []*procedo.
 	return nil
 }
 
-// searchCases matches the words, the last as a prefix, in the generated tsvector (GIN);
-// PostgreSQL's planner has statistics, so it never needs steering.
-func (postgresDialect) searchCases(ctx context.Context, db *DB, words []string) (string, []any, bool, error) {
+// searchCases matches every word, the last as a prefix, in the generated
+// column search; the planner, which has statistics, combines its GIN index
+// with those of the worklists as it sees fit. When only open cases are wanted
+// the match is on strip(search) (the same lexemes), which only the GIN index
+// of open cases (migration 0014) holds, so the planner reads the small index.
+func (postgresDialect) searchCases(words []string, open bool) caseTextSearch {
 	terms := make([]string, len(words))
 	copy(terms, words)          // words hold only letters and digits
-	terms[len(terms)-1] += ":*" // the word being typed; a prefix match costs more in GIN
-	return "c.search @@ to_tsquery('simple', ?)", []any{strings.Join(terms, " & ")}, false, nil
+	terms[len(terms)-1] += ":*" // the word being typed
+	cond := "c.search @@ to_tsquery('simple', ?)"
+	if open {
+		cond = "strip(c.search) @@ to_tsquery('simple', ?)"
+	}
+	// Counting the worklists in one scan reads every matching row: past a
+	// few thousand, each is counted alone through its own index.
+	return caseTextSearch{from: "cases c", cond: cond, indexCond: cond, args: []any{strings.Join(terms, " & ")}, newest: "c.id DESC", oldest: "c.id",
+		oneScanMax: 2000}
 }

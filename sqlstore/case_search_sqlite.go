@@ -13,7 +13,8 @@ import (
 var _ caseSearch = sqliteDialect{}
 
 // indexCases adds the words of cases to the FTS5 table cases_fts (rowid =
-// case id; the tokenizer lower-cases and folds accents).
+// case id; the tokenizer lower-cases and folds accents). Open cases also go
+// into cases_open_fts, by the triggers of migration 0014.
 func (sqliteDialect) indexCases(ctx context.Context, tx *Tx, cases []*procedo.Case) error {
 	rows := make([][]any, len(cases))
 	for i, c := range cases {
@@ -22,24 +23,31 @@ func (sqliteDialect) indexCases(ctx context.Context, tx *Tx, cases []*procedo.Ca
 	return insertRows(ctx, tx, "cases_fts", []string{"rowid", "words"}, rows, "", nil)
 }
 
-// steerBelow is the number of matches under which the full-text index drives
-// a case search: fetching a few thousand cases by id beats scanning an index
-// of open cases, but not tens of thousands (SQLite keeps no statistics unless
-// ANALYZE runs, so the planner cannot tell).
-const steerBelow = 5000
-
-// searchCases matches the words, the last as a prefix; the FTS5 count of the matches
-// (fast: no case is read) decides whether to steer.
-func (sqliteDialect) searchCases(ctx context.Context, db *DB, words []string) (string, []any, bool, error) {
+// searchCases matches every word, the last as a prefix, in the full-text table
+// of open cases (cases_open_fts) when only open cases are wanted, else in that
+// of every case. The table drives the scan in descending rowid (= case id)
+// order (CROSS JOIN fixes that order: SQLite keeps no statistics to choose
+// it), so a listing newest first stops at its page and the matches are
+// collected newest first. Each match of an open case is checked in the index
+// cases_open_probe, which holds what worklists filter on and is small enough
+// to stay in memory; one of a closed case in its row.
+func (sqliteDialect) searchCases(words []string, open bool) caseTextSearch {
 	terms := make([]string, len(words))
 	for i, w := range words {
 		terms[i] = `"` + w + `"` // words hold only letters and digits
 	}
 	terms[len(terms)-1] += "*" // the word being typed
-	match := strings.Join(terms, " AND ")
-	var n int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases_fts WHERE cases_fts MATCH ? LIMIT ?)`, match, steerBelow).Scan(&n); err != nil {
-		return "", nil, false, err
+	table, probe := "cases_fts", ""
+	if open {
+		table, probe = "cases_open_fts", " INDEXED BY cases_open_probe"
 	}
-	return "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)", []any{match}, n < steerBelow, nil
+	return caseTextSearch{
+		from:      table + " f CROSS JOIN cases c" + probe + " ON c.id = f.rowid",
+		cond:      "f." + table + " MATCH ?",
+		indexCond: "c.id IN (SELECT rowid FROM " + table + " WHERE " + table + " MATCH ?)",
+		args:      []any{strings.Join(terms, " AND ")},
+		newest:    "f.rowid DESC",
+		oldest:    "f.rowid",
+		collect:   "f.rowid DESC",
+	}
 }

@@ -98,6 +98,9 @@ type Tx struct {
 	db      *DB
 	now     time.Time
 	prepare []string // statements to prepare once the transaction has ended
+	// index holds full-text values computed before the transaction
+	// (dialect.indexRow) for registrations it stores; nil when none were.
+	index map[*procedo.Registration][]any
 }
 
 // transact runs fn in a write transaction and commits it. On PostgreSQL a

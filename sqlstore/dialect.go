@@ -31,7 +31,12 @@ type dialect interface {
 	migrationLock(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
 	// ts converts a time to the value stored for it.
 	ts(t time.Time) any
-	// indexRegistrations adds stored registrations (ID set) to the full-text index.
+	// indexRow returns the full-text index values of a registration not yet
+	// stored (nil if the dialect derives them in the database), so that group
+	// commit computes them in the caller's goroutine instead of the single writer.
+	indexRow(r *procedo.Registration) []any
+	// indexRegistrations adds stored registrations (ID set) to the full-text
+	// index, with the values of tx.index when indexRow computed them earlier.
 	indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error
 	// searchRegistrations plans a registration search (search_sqlite.go,
 	// search_postgres.go): which table drives the scan, the full-text

@@ -15,13 +15,18 @@ import (
 )
 
 // maxGroup bounds how many registrations share one commit.
-const maxGroup = 64
+const maxGroup = 256
+
+// gatherWait bounds how long a commit waits for the callers it expects.
+const gatherWait = 2 * time.Millisecond
 
 // registrar implements group commit for RegisterEntry: concurrent callers hand
 // their registration to one goroutine, which numbers and stores everything that
 // is waiting in a single transaction and one durable commit, then answers each
 // caller. Under load a batch forms while the previous commit is being synced,
-// so throughput grows with concurrency without delaying a lone caller.
+// so throughput grows with concurrency without delaying a lone caller. The
+// callers do beforehand what needs no database (checks, full-text words), so
+// the single writer only writes.
 type registrar struct {
 	once     sync.Once
 	reqs     chan *regRequest
@@ -30,10 +35,11 @@ type registrar struct {
 }
 
 type regRequest struct {
-	ctx  context.Context // the caller's identity (tenant, actor); cancellation ignored once queued
-	in   *procedo.RegistrationInput
-	reg  *procedo.Registration
-	done chan error
+	ctx   context.Context // the caller's identity (tenant, actor); cancellation ignored once queued
+	in    *procedo.RegistrationInput
+	reg   *procedo.Registration
+	index []any // full-text values of reg, computed by the caller (dialect.indexRow)
+	done  chan error
 }
 
 func (db *DB) startRegistrar() {
@@ -45,7 +51,7 @@ func (db *DB) startRegistrar() {
 }
 
 func (db *DB) runRegistrar() {
-	lastBatch := 1
+	expect := 1 // callers answered by the previous commit, likely to come back
 	for {
 		var first *regRequest
 		select {
@@ -53,33 +59,8 @@ func (db *DB) runRegistrar() {
 		case <-db.registrar.quit:
 			return
 		}
-		batch := []*regRequest{first}
-		// Take what is queued. Under concurrency, wait a little (at most 2 ms)
-		// for as many requests as the previous batch had, or for callers still
-		// preparing theirs: one commit for all costs far less than one each. A
-		// lone caller never waits.
-		deadline := time.NewTimer(2 * time.Millisecond)
-	drain:
-		for len(batch) < maxGroup {
-			select {
-			case r := <-db.registrar.reqs:
-				batch = append(batch, r)
-				continue
-			default:
-			}
-			if len(batch) >= lastBatch && db.registrar.inflight.Load() == 0 {
-				break
-			}
-			select {
-			case r := <-db.registrar.reqs:
-				batch = append(batch, r)
-			case <-deadline.C:
-				break drain
-			}
-		}
-		deadline.Stop()
-		lastBatch = len(batch)
-		err := db.commitRegistrations(batch)
+		batch, err := db.commitGroup(first, expect)
+		expect = len(batch)
 		if err != nil && len(batch) > 1 {
 			// One bad entry must not fail the others: retry each alone.
 			for _, r := range batch {
@@ -93,37 +74,91 @@ func (db *DB) runRegistrar() {
 	}
 }
 
+// commitGroup stores first and the requests that join it in one transaction
+// with one durable commit, and returns them all. It begins the transaction at
+// once, then takes what is queued and, under concurrency, waits a little (at
+// most gatherWait) for as many requests as the previous batch had, or for
+// callers still preparing theirs: one commit for all costs far less than one
+// each, and the wait overlaps the start of the transaction. A lone caller
+// never waits.
+func (db *DB) commitGroup(first *regRequest, expect int) (batch []*regRequest, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = db.transact(ctx, func(tx *Tx) error {
+		if batch == nil { // not a retry of the transaction
+			batch = db.registrar.gather(first, min(expect, maxGroup))
+		}
+		return storeRegistrations(ctx, tx, batch)
+	})
+	if batch == nil { // the transaction did not begin: first alone hears why
+		batch = []*regRequest{first}
+	}
+	return batch, err
+}
+
+// gather returns first and the requests that join it.
+func (r *registrar) gather(first *regRequest, expect int) []*regRequest {
+	batch := append(make([]*regRequest, 0, expect), first)
+	deadline := time.NewTimer(gatherWait)
+	defer deadline.Stop()
+	for len(batch) < maxGroup {
+		select {
+		case req := <-r.reqs:
+			batch = append(batch, req)
+			continue
+		default:
+		}
+		if len(batch) >= expect && r.inflight.Load() == 0 {
+			break
+		}
+		select {
+		case req := <-r.reqs:
+			batch = append(batch, req)
+		case <-deadline.C:
+			return batch
+		}
+	}
+	return batch
+}
+
 // commitRegistrations stores a batch in one transaction.
 func (db *DB) commitRegistrations(batch []*regRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return db.transact(ctx, func(tx *Tx) error {
-		byTenant := map[int64][]*regRequest{}
-		var order []int64
-		for _, r := range batch {
-			if _, ok := byTenant[r.reg.TenantID]; !ok {
-				order = append(order, r.reg.TenantID)
-			}
-			byTenant[r.reg.TenantID] = append(byTenant[r.reg.TenantID], r)
+	return db.transact(ctx, func(tx *Tx) error { return storeRegistrations(ctx, tx, batch) })
+}
+
+// storeRegistrations numbers and stores a batch inside tx, tenant by tenant.
+func storeRegistrations(ctx context.Context, tx *Tx, batch []*regRequest) error {
+	tx.index = make(map[*procedo.Registration][]any, len(batch))
+	byTenant := map[int64][]*regRequest{}
+	var order []int64
+	for _, r := range batch {
+		if _, ok := byTenant[r.reg.TenantID]; !ok {
+			order = append(order, r.reg.TenantID)
 		}
-		for _, tid := range order {
-			group := byTenant[tid]
-			regs := make([]*procedo.Registration, len(group))
-			for i, r := range group {
-				if err := insertRegistrationFiles(ctx, tx, r); err != nil {
-					return err
-				}
-				regs[i] = r.reg
-			}
-			if err := registerEntries(ctx, tx, regs); err != nil {
+		byTenant[r.reg.TenantID] = append(byTenant[r.reg.TenantID], r)
+		if r.index != nil {
+			tx.index[r.reg] = r.index
+		}
+	}
+	for _, tid := range order {
+		group := byTenant[tid]
+		regs := make([]*procedo.Registration, len(group))
+		for i, r := range group {
+			if err := insertRegistrationFiles(ctx, tx, r); err != nil {
 				return err
 			}
-			if err := completeRegistrations(ctx, tx, group); err != nil {
-				return err
-			}
+			regs[i] = r.reg
 		}
-		return nil
-	})
+		if err := registerEntries(ctx, tx, regs); err != nil {
+			return err
+		}
+		if err := completeRegistrations(ctx, tx, group); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertRegistrationFiles stores the document rows of a registration before it
@@ -256,7 +291,7 @@ func (s *RegistrationService) RegisterEntry(ctx context.Context, in *procedo.Reg
 		at := e.At.UTC().Truncate(time.Microsecond)
 		reg.EmergencyNumber, reg.EmergencyAt = strings.TrimSpace(e.Number), &at
 	}
-	req := &regRequest{ctx: ctx, in: in, reg: reg, done: make(chan error, 1)}
+	req := &regRequest{ctx: ctx, in: in, reg: reg, index: s.db.dialect.indexRow(reg), done: make(chan error, 1)}
 	select {
 	case s.db.registrar.reqs <- req:
 		queued = true

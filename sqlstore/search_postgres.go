@@ -10,6 +10,9 @@ import (
 	"github.com/procedo/procedo"
 )
 
+// indexRow: PostgreSQL computes the tsvector itself (a generated column).
+func (postgresDialect) indexRow(r *procedo.Registration) []any { return nil }
+
 // indexRegistrations: PostgreSQL keeps the tsvector in a generated column.
 func (postgresDialect) indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error {
 	return nil

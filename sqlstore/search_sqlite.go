@@ -12,17 +12,27 @@ import (
 	"github.com/procedo/procedo"
 )
 
-// indexRegistrations stores in the FTS5 table (rowid = registration id) the
+// indexRow returns what the FTS5 table holds for r besides its id: the
 // stemmed words of the oggetto and correspondents, and the tokens of the
 // classification (classificationTokens).
-func (sqliteDialect) indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error {
+func (sqliteDialect) indexRow(r *procedo.Registration) []any {
+	corr, err := json.Marshal(r.Correspondents)
+	if err != nil {
+		panic(err) // plain data: cannot fail
+	}
+	return []any{strings.Join(stemWords(r.Subject+" "+string(corr)), " "), classificationTokens(r.Classification)}
+}
+
+// indexRegistrations stores the indexRow of each registration in the FTS5
+// table (rowid = registration id), as group commit computed it when it did.
+func (d sqliteDialect) indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error {
 	rows := make([][]any, len(regs))
 	for i, r := range regs {
-		corr, err := json.Marshal(r.Correspondents)
-		if err != nil {
-			return err
+		row := tx.index[r]
+		if row == nil {
+			row = d.indexRow(r)
 		}
-		rows[i] = []any{r.ID, strings.Join(stemWords(r.Subject+" "+string(corr)), " "), classificationTokens(r.Classification)}
+		rows[i] = []any{r.ID, row[0], row[1]}
 	}
 	return insertRows(ctx, tx, "registrations_fts", []string{"rowid", "words", "classes"}, rows, "", nil)
 }

@@ -110,6 +110,14 @@ type DemoCredential struct {
 }
 
 var funcs = template.FuncMap{
+	// casecount shows a count of cases, "più di N" above what a search by
+	// words counts (procedo.MaxCaseSearchCount).
+	"casecount": func(n int) string {
+		if n > procedo.MaxCaseSearchCount {
+			return fmt.Sprintf("più di %d", procedo.MaxCaseSearchCount)
+		}
+		return fmt.Sprint(n)
+	},
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

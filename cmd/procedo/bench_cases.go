@@ -112,6 +112,10 @@ func (m *Main) benchCases(ctx context.Context, cfg Config, args []string) error 
 		{"manager: expiring, office", mgr, procedo.CaseFilter{View: procedo.CaseViewExpiring, OrgUnitID: &sample[0].OrgUnitID}},
 		{"search: surname", op, procedo.CaseFilter{Query: "bianchi", Open: &open}},
 		{"search: name + word", op, procedo.CaseFilter{Query: "giulia dehors"}},
+		{"search: surname, mine", op, procedo.CaseFilter{Query: "rossi", View: procedo.CaseViewMine}},
+		{"search: typing, overdue", op, procedo.CaseFilter{Query: "ferr", View: procedo.CaseViewOverdue}},
+		{"search: common word, new", op, procedo.CaseFilter{Query: "via", View: procedo.CaseViewNew}},
+		{"search: manager, surname", mgr, procedo.CaseFilter{Query: "russo"}},
 		{"search: codice fiscale", op, procedo.CaseFilter{Query: cf}},
 		{"search: case number", op, procedo.CaseFilter{Query: id}},
 	}
@@ -140,12 +144,16 @@ func (m *Main) benchCases(ctx context.Context, cfg Config, args []string) error 
 			return err
 		}
 	}
+	// The badges of the worklist tabs, also for a search (the worklist page
+	// counts every view of what it searches).
 	for _, b := range []struct {
-		name string
-		ctx  context.Context
-	}{{"badges: operator", op}, {"badges: manager", mgr}} {
+		name  string
+		ctx   context.Context
+		query string
+	}{{"badges: operator", op, ""}, {"badges: manager", mgr, ""}, {"badges: operator, surname", op, "bianchi"},
+		{"badges: manager, common word", mgr, "via"}} {
 		if err := measure(b.name, func(int) (int, error) {
-			c, err := cases.CountCaseViews(b.ctx, procedo.CaseFilter{})
+			c, err := cases.CountCaseViews(b.ctx, procedo.CaseFilter{Query: b.query})
 			return c[procedo.CaseViewOverdue], err
 		}); err != nil {
 			return err
