@@ -101,4 +101,3 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
-
