@@ -18,6 +18,12 @@ var _ procedo.CaseClockJobs = (*CaseService)(nil)
 // from several replicas at once and every few minutes.
 func (db *DB) ScheduleCaseJobs(ctx context.Context) (err error) {
 	defer procedo.Wrap(&err, "sqlstore.ScheduleCaseJobs")
+	return db.scheduleDailyTenantJobs(ctx, procedo.CaseJobKinds...)
+}
+
+// scheduleDailyTenantJobs enqueues each job kind once per active tenant for
+// today, payload {"day": "YYYY-MM-DD"}, under the unique key kind:tenant:day.
+func (db *DB) scheduleDailyTenantJobs(ctx context.Context, kinds ...string) error {
 	day := procedo.DateOf(db.Now())
 	rows, err := db.query(ctx, `SELECT id FROM tenants WHERE suspended = ? ORDER BY id`, false)
 	if err != nil {
@@ -37,7 +43,7 @@ func (db *DB) ScheduleCaseJobs(ctx context.Context) (err error) {
 	}
 	return db.transact(ctx, func(tx *Tx) error {
 		for _, tid := range tenants {
-			for _, kind := range procedo.CaseJobKinds {
+			for _, kind := range kinds {
 				if err := enqueueJob(ctx, tx, tid, kind, map[string]string{"day": day.String()},
 					fmt.Sprintf("%s:%d:%s", kind, tid, day)); err != nil {
 					return err

@@ -770,32 +770,7 @@ func (s *CaseService) resumeAfterOpinion(ctx context.Context, tx *Tx, cas *proce
 // keys make this safe from several replicas and every few minutes.
 func (db *DB) ScheduleOpinionJobs(ctx context.Context) (err error) {
 	defer procedo.Wrap(&err, "sqlstore.ScheduleOpinionJobs")
-	day := procedo.DateOf(db.Now())
-	rows, err := db.query(ctx, `SELECT id FROM tenants WHERE suspended = ? ORDER BY id`, false)
-	if err != nil {
-		return err
-	}
-	var tenants []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		tenants = append(tenants, id)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	return db.transact(ctx, func(tx *Tx) error {
-		for _, tid := range tenants {
-			if err := enqueueJob(ctx, tx, tid, procedo.JobOpinionDeadlines, map[string]string{"day": day.String()},
-				fmt.Sprintf("%s:%d:%s", procedo.JobOpinionDeadlines, tid, day)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return db.scheduleDailyTenantJobs(ctx, procedo.JobOpinionDeadlines)
 }
 
 // AlertOverdueOpinions implements procedo.OpinionJobs.
