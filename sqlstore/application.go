@@ -346,8 +346,13 @@ func (s *ApplicationService) FindApplicationData(ctx context.Context, caseID int
 // describeAttachment is the description of an uploaded file: the label of its
 // field and, for a signed file, who signed it.
 func describeAttachment(def *procedo.ProcedureDefinition, u *procedo.Upload) string {
+	return uploadDescription(fieldLabel(def, u.Field), u)
+}
+
+// uploadDescription is label followed, for a signed file, by who signed it.
+func uploadDescription(label string, u *procedo.Upload) string {
 	if u.Signature == "" {
-		return fieldLabel(def, u.Field)
+		return label
 	}
-	return fieldLabel(def, u.Field) + " — " + u.Signature
+	return label + " — " + u.Signature
 }

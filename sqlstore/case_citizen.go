@@ -166,7 +166,7 @@ func (s *CaseService) storeApplicantLetter(ctx context.Context, tx *Tx, cas *pro
 	docs := []*procedo.Document{mainDoc}
 	for _, u := range uploads {
 		d := &procedo.Document{TenantID: cas.TenantID, SHA256: u.SHA256, Filename: u.Filename, MediaType: u.MediaType, Size: u.Size,
-			Kind: procedo.DocumentAttachment, Description: truncate("Allegato: "+title, 500)}
+			Kind: procedo.DocumentAttachment, Description: truncate(uploadDescription("Allegato: "+title, u), 500)}
 		if err := insertDocument(ctx, tx, d); err != nil {
 			return nil, nil, err
 		}
