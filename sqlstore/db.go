@@ -120,10 +120,25 @@ func (db *DB) transact(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
-func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) error {
+	prepare, err := db.transactOn(ctx, db.write, fn)
+	if err == nil && len(prepare) > 0 {
+		db.prepareLater(ctx, prepare)
+	}
+	return err
+}
+
+// beginner is the write pool or one of its connections.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// transactOn runs fn in a transaction begun on b and commits it; it returns
+// the statements to prepare once the caller has released the connection.
+func (db *DB) transactOn(ctx context.Context, b beginner, fn func(tx *Tx) error) (prepare []string, err error) {
+	sqlTx, err := b.BeginTx(ctx, nil)
 	if err != nil {
-		return db.dialect.mapError(err)
+		return nil, db.dialect.mapError(err)
 	}
 	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
 	defer func() {
@@ -132,15 +147,12 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err erro
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return err
+		return nil, err
 	}
 	if err = sqlTx.Commit(); err != nil {
-		return db.dialect.mapError(err)
+		return nil, db.dialect.mapError(err)
 	}
-	if len(tx.prepare) > 0 {
-		db.prepareLater(ctx, tx.prepare)
-	}
-	return nil
+	return tx.prepare, nil
 }
 
 // Hot paths reuse prepared statements: parsing SQL is a large part of the cost

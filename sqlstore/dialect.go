@@ -38,6 +38,9 @@ type dialect interface {
 	// indexRegistrations adds stored registrations (ID set) to the full-text
 	// index, with the values of tx.index when indexRow computed them earlier.
 	indexRegistrations(ctx context.Context, tx *Tx, regs []*procedo.Registration) error
+	// reindexRegistration follows a correction of an indexed value in the
+	// full-text index: old is the registration as it was indexed, r as it is now.
+	reindexRegistration(ctx context.Context, tx *Tx, old, r *procedo.Registration) error
 	// searchRegistrations plans a registration search (search_sqlite.go,
 	// search_postgres.go): which table drives the scan, the full-text
 	// condition on words, and the newest-first ORDER BY the chosen index yields.

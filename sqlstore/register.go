@@ -259,10 +259,19 @@ func (s *RegistrationService) FindRegistrationByID(ctx context.Context, id int64
 	return s.findOne(ctx, "r.id = ?", id)
 }
 
+// ordinaryRegister restricts registrations r to the ordinary register ("PG")
+// of the tenant given as its argument, as an equality that the unique key
+// (register_id, year, number) serves.
+const ordinaryRegister = "r.register_id = (SELECT id FROM registers WHERE tenant_id = ? AND code = 'PG')"
+
 // FindRegistrationByNumber implements procedo.RegistrationService.
 func (s *RegistrationService) FindRegistrationByNumber(ctx context.Context, year, number int) (_ *procedo.Registration, err error) {
 	defer procedo.Wrap(&err, "sqlstore.FindRegistrationByNumber(%d, %d)", year, number)
-	return s.findOne(ctx, "r.year = ? AND r.number = ? AND g.code = 'PG'", year, number)
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.findOne(ctx, ordinaryRegister+" AND r.year = ? AND r.number = ?", tid, year, number)
 }
 
 func (s *RegistrationService) findOne(ctx context.Context, cond string, args ...any) (*procedo.Registration, error) {
@@ -336,7 +345,12 @@ func (s *RegistrationService) FindRegistrations(ctx context.Context, f procedo.R
 		add("r.year = ?", *f.Year)
 	}
 	if f.Number != nil {
-		add("r.number = ?", *f.Number)
+		// A point lookup in the unique key (register_id, year, number) of the
+		// ordinary register, once per year that has numbers when no year is given.
+		add(ordinaryRegister+" AND r.number = ?", tid, *f.Number)
+		if f.Year == nil {
+			add("r.year IN (SELECT c.year FROM register_counters c WHERE c.register_id = (SELECT id FROM registers WHERE tenant_id = ? AND code = 'PG'))", tid)
+		}
 	}
 	if f.Direction != nil {
 		add("r.direction = ?", string(*f.Direction))
@@ -516,6 +530,7 @@ func (s *RegistrationService) CorrectRegistration(ctx context.Context, id int64,
 	}
 	type change struct{ field, old, new string }
 	var changes []change
+	indexed := *r // as the full-text index has it
 	if c.Classification != nil && *c.Classification != r.Classification {
 		if err := s.checkClassification(ctx, r.TenantID, *c.Classification); err != nil {
 			return nil, err
@@ -540,6 +555,9 @@ func (s *RegistrationService) CorrectRegistration(ctx context.Context, id int64,
 	err = s.db.transact(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE registrations SET classification = ?, channel = ?, reserved = ? WHERE tenant_id = ? AND id = ?`,
 			r.Classification, r.Channel, r.Reserved, r.TenantID, r.ID); err != nil {
+			return err
+		}
+		if err := tx.db.dialect.reindexRegistration(ctx, tx, &indexed, r); err != nil {
 			return err
 		}
 		for _, ch := range changes {

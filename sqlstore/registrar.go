@@ -32,6 +32,10 @@ type registrar struct {
 	reqs     chan *regRequest
 	quit     chan struct{}
 	inflight atomic.Int64 // callers preparing a request that is not queued yet
+	// committed carries batches committed without a sync to the goroutine
+	// that syncs the log and answers them (registrar_sync.go); nil when the
+	// writer syncs in COMMIT itself (PostgreSQL, SQLite in memory).
+	committed chan []*regRequest
 }
 
 type regRequest struct {
@@ -46,11 +50,19 @@ func (db *DB) startRegistrar() {
 	db.registrar.once.Do(func() {
 		db.registrar.reqs = make(chan *regRequest, 1024)
 		db.registrar.quit = make(chan struct{})
+		if path := lateSyncFile(db.dialect, db.DSN); path != "" {
+			db.registrar.committed = make(chan []*regRequest, maxGroup)
+			go db.runSyncer(path, db.registrar.committed)
+		}
 		go db.runRegistrar()
 	})
 }
 
 func (db *DB) runRegistrar() {
+	committed := db.registrar.committed
+	if committed != nil {
+		defer close(committed)
+	}
 	expect := 1 // callers answered by the previous commit, likely to come back
 	for {
 		var first *regRequest
@@ -66,6 +78,10 @@ func (db *DB) runRegistrar() {
 			for _, r := range batch {
 				r.done <- db.commitRegistrations([]*regRequest{r})
 			}
+			continue
+		}
+		if err == nil && committed != nil {
+			committed <- batch // answered once the log is synced
 			continue
 		}
 		for _, r := range batch {
@@ -84,12 +100,17 @@ func (db *DB) runRegistrar() {
 func (db *DB) commitGroup(first *regRequest, expect int) (batch []*regRequest, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err = db.transact(ctx, func(tx *Tx) error {
+	store := func(tx *Tx) error {
 		if batch == nil { // not a retry of the transaction
 			batch = db.registrar.gather(first, min(expect, maxGroup))
 		}
 		return storeRegistrations(ctx, tx, batch)
-	})
+	}
+	if db.registrar.committed != nil {
+		err = db.transactLateSync(ctx, store)
+	} else {
+		err = db.transact(ctx, store)
+	}
 	if batch == nil { // the transaction did not begin: first alone hears why
 		batch = []*regRequest{first}
 	}

@@ -18,6 +18,11 @@ func (postgresDialect) indexRegistrations(ctx context.Context, tx *Tx, regs []*p
 	return nil
 }
 
+// reindexRegistration: the generated tsvector follows the row by itself.
+func (postgresDialect) reindexRegistration(ctx context.Context, tx *Tx, old, r *procedo.Registration) error {
+	return nil
+}
+
 // searchRegistrations matches the generated tsvector with the Italian
 // configuration, every word present (as its stem), for the words of the query
 // and for those of the correspondent; the planner picks the index (GIN on the

@@ -37,9 +37,29 @@ func (d sqliteDialect) indexRegistrations(ctx context.Context, tx *Tx, regs []*p
 	return insertRows(ctx, tx, "registrations_fts", []string{"rowid", "words", "classes"}, rows, "", nil)
 }
 
+// reindexRegistration replaces the full-text entry of a corrected
+// registration. The table keeps no copy of what it indexed (migration 0016), so
+// the old entry is removed with FTS5's 'delete' command and the values it was
+// indexed with, which indexRow computes again from old: they are a function of
+// the immutable oggetto and correspondents and of the classification before
+// the correction (the stemmer and the tokens are those the queries use, so they
+// are also those of every stored entry).
+func (d sqliteDialect) reindexRegistration(ctx context.Context, tx *Tx, old, r *procedo.Registration) error {
+	was, now := d.indexRow(old), d.indexRow(r)
+	if was[0] == now[0] && was[1] == now[1] {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO registrations_fts (registrations_fts, rowid, words, classes) VALUES ('delete', ?, ?, ?)`,
+		old.ID, was[0], was[1]); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO registrations_fts (rowid, words, classes) VALUES (?, ?, ?)`, r.ID, now[0], now[1])
+	return err
+}
+
 // classificationTokens returns the full-text tokens of a titolario code, as the
-// view registration_class_tokens of migration 0010 computes them (its trigger
-// keeps them through corrections): "clse" and the hex of the code, then "clsa"
+// view registration_class_tokens of migration 0010 computed them for the
+// entries that existed then: "clse" and the hex of the code, then "clsa"
 // and the hex of each prefix that ends before a dot, ASCII letters upper-cased
 // (SQLite's upper() folds no other). Hex makes any code one token.
 func classificationTokens(code string) string {
@@ -94,7 +114,7 @@ func classificationTerm(code string) (string, bool) {
 //     ordered by (registered_at, id), which is id order within a tenant (see
 //     registrationTimeRange), and a year becomes a time range on it; annulled
 //     entries have their own index in the same order. A number search uses the
-//     (tenant_id, year, number) index instead, which finds at most one row per
+//     unique key (register_id, year, number) instead, which finds at most one row per
 //     year, so ordering by id costs nothing.
 func (d sqliteDialect) searchRegistrations(tid int64, f procedo.RegistrationFilter) registrationSearch {
 	var terms []string

@@ -5,6 +5,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/procedo/procedo"
@@ -12,12 +15,14 @@ import (
 	"github.com/procedo/procedo/testkit"
 )
 
-// TestSQLiteClassificationTokens checks, on SQLite, that the classification
-// tokens Go writes for new entries are those the SQL view of migration 0010
-// computes (for the existing entries and after corrections), for codes with
-// several dots, empty levels, lower case and non-ASCII letters, and that a
+// TestSQLiteClassificationTokens checks, on SQLite, that each entry is found in
+// the full-text table by exactly the classification tokens of its code (codes
+// with several dots, empty levels, lower case and non-ASCII letters), that a
 // search by classification through them finds what the SQL filter finds,
-// including SQLite's case-insensitive LIKE on sub-classes.
+// including SQLite's case-insensitive LIKE on sub-classes, and that a
+// correction replaces the entry's tokens and keeps its words: the table keeps
+// no copy of what it indexed (migration 0016), so a 'delete' with other values
+// than those indexed would leave the old tokens behind.
 func TestSQLiteClassificationTokens(t *testing.T) {
 	env := testkit.NewEnv(t)
 	if env.DB.Dialect() != "sqlite" {
@@ -38,24 +43,45 @@ func TestSQLiteClassificationTokens(t *testing.T) {
 	regs := sqlstore.NewRegistrationService(env.DB)
 	ctx := A.AsUser(A.Registry)
 	var ids []int64
+	current := map[int64]string{}
 	for _, code := range append(codes, "VI.3", "") {
 		r, err := regs.RegisterEntry(ctx, &procedo.RegistrationInput{Direction: procedo.DirectionInternal, Subject: "Nota " + code, Classification: code})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, r.ID)
+		current[r.ID] = code
 	}
-	differ := func() int {
+	// matches counts the entries of the table matching an FTS5 query.
+	matches := func(id int64, query string) int {
 		t.Helper()
-		n, err := env.DB.RawCount(context.Background(), `registrations_fts f JOIN registration_class_tokens v ON v.id = f.rowid WHERE f.classes <> v.tokens`)
+		n, err := env.DB.RawCount(context.Background(), fmt.Sprintf(`registrations_fts WHERE rowid = %d AND registrations_fts MATCH '%s'`, id, query))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	if n := differ(); n != 0 {
-		t.Fatalf("%d entries have tokens other than the view's", n)
+	// check: every token of the current code, and only those, finds the
+	// entry; so does its word.
+	check := func(stage string, old map[int64]string) {
+		t.Helper()
+		for id, code := range current {
+			for _, tok := range strings.Fields(sqlstore.ClassificationTokens(code)) {
+				if matches(id, "classes : "+tok) != 1 {
+					t.Errorf("%s: entry %d (%q) not found by its token %s", stage, id, code, tok)
+				}
+			}
+			for _, tok := range strings.Fields(sqlstore.ClassificationTokens(old[id])) {
+				if !strings.Contains(" "+sqlstore.ClassificationTokens(code)+" ", " "+tok+" ") && matches(id, "classes : "+tok) != 0 {
+					t.Errorf("%s: entry %d (%q) still found by the token %s of %q", stage, id, code, tok, old[id])
+				}
+			}
+			if matches(id, `words : "not"`) != 1 {
+				t.Errorf("%s: entry %d lost its words", stage, id)
+			}
+		}
 	}
+	check("registered", nil)
 	for _, tc := range []struct {
 		filter string
 		want   int
@@ -65,19 +91,27 @@ func TestSQLiteClassificationTokens(t *testing.T) {
 			t.Errorf("classification %q: %d found, want %d (%v)", tc.filter, total, tc.want, err)
 		}
 	}
-	// A correction goes through the trigger, which uses the view.
-	for i, code := range map[int]string{0: "zz.x-1.y", 1: "VI.3", 4: "zz..x"} {
+	// A correction replaces the tokens; twice on one entry, and to and from no code.
+	before := maps.Clone(current)
+	for i, code := range map[int]string{0: "zz.x-1.y", 1: "VI.3", 4: "zz..x", 6: "zz.Q"} {
 		if _, err := regs.CorrectRegistration(ctx, ids[i], procedo.RegistrationCorrection{Classification: &code, Reason: "Riclassificata"}); err != nil {
 			t.Fatal(err)
 		}
+		current[ids[i]] = code
 	}
-	if n := differ(); n != 0 {
-		t.Fatalf("after corrections %d entries have tokens other than the view's", n)
+	check("corrected", before)
+	before = maps.Clone(current)
+	for i, code := range map[int]string{0: "", 6: "VI.3"} {
+		if _, err := regs.CorrectRegistration(ctx, ids[i], procedo.RegistrationCorrection{Classification: &code, Reason: "Riclassificata ancora"}); err != nil {
+			t.Fatal(err)
+		}
+		current[ids[i]] = code
 	}
+	check("corrected again", before)
 	for _, tc := range []struct {
 		filter string
 		want   int
-	}{{"zz.x-1", 2}, {"VI", 2}, {"zz.", 2}} {
+	}{{"zz.x-1", 1}, {"VI", 3}, {"zz.", 2}, {"zz.Q", 0}, {"zz", 3}} {
 		_, total, err := regs.FindRegistrations(ctx, procedo.RegistrationFilter{Classification: &tc.filter})
 		if err != nil || total != tc.want {
 			t.Errorf("after corrections, classification %q: %d found, want %d (%v)", tc.filter, total, tc.want, err)

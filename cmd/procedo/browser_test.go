@@ -663,7 +663,13 @@ func loadBy(t testing.TB, b *chrome.Browser, a chromedp.Action[chromedp.Void]) i
 // for the page it opens.
 func clickLoad(t testing.TB, b *chrome.Browser, sel string) int64 {
 	t.Helper()
-	return loadBy(t, b, chromedp.Click(chromedp.CSS(sel)))
+	status := loadBy(t, b, chromedp.Click(chromedp.CSS(sel)))
+	if status >= 400 {
+		// What the page says (a refused form's error summary), shown if the
+		// test then fails on the status.
+		t.Logf("%s answered %d: %.1500s", sel, status, chrome.Run(t, b, chromedp.Text(chromedp.CSS("main"))))
+	}
+	return status
 }
 
 // navigate loads url and returns its HTTP status.
