@@ -30,6 +30,11 @@ import (
 // {"day": "YYYY-MM-DD"}, enqueued once a day.
 const JobPurgeDrafts = "drafts.purge"
 
+// JobCollectBlobs deletes the blobs dropped by drafts (deleted, expired, or a
+// file replaced) that nothing references any more; payload {"day":
+// "YYYY-MM-DD"}, enqueued once a day.
+const JobCollectBlobs = "blobs.collect"
+
 // DefaultDraftTTL is how long an untouched draft is kept by default.
 const DefaultDraftTTL = 30 * 24 * time.Hour
 
@@ -361,7 +366,10 @@ type DraftService interface {
 	AttachDraftFile(ctx context.Context, id int64, f DraftFile) (*ApplicationDraft, error)
 	// RemoveDraftFile forgets the file of field. ENOTFOUND.
 	RemoveDraftFile(ctx context.Context, id int64, field string) (*ApplicationDraft, error)
-	// DeleteDraft deletes a draft the actor owns. ENOTFOUND.
+	// DeleteDraft deletes a draft the actor owns and cancels its unpaid
+	// notices. ECONFLICT if a notice of it is paid (a paid fee must not
+	// vanish: the draft can be submitted, or left to expire for the office
+	// to reconcile), ENOTFOUND.
 	DeleteDraft(ctx context.Context, id int64) error
 	// PrepareDraftPayments issues, once, the pagoPA notices of the fees due
 	// with the application (DraftFees: fixed ones, and those the model's

@@ -67,6 +67,14 @@ type Server struct {
 	// CaseOpinions asks and answers opinions (pareri) on cases; nil answers
 	// 404 on their routes.
 	CaseOpinions procedo.CaseOpinionService
+	// Payments, PaymentProvider and Renderer serve the pagoPA notices of
+	// drafts: Payments records what the provider confirms (its
+	// notifications), PaymentProvider takes the payer to pay (nil: no online
+	// payment, 404 on checkout and notifications), Renderer prints the
+	// notice PDF (nil: 404).
+	Payments        procedo.PaymentService
+	PaymentProvider procedo.PaymentProvider
+	Renderer        procedo.Renderer
 	// MaxUpload is the size limit of one uploaded file in bytes; 0 means
 	// procedo.DefaultMaxUpload. A request body may hold a little more than one
 	// such file, base64-encoded (maxUploadBody).

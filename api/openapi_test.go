@@ -161,8 +161,9 @@ func TestOpenAPI_WellFormed(t *testing.T) {
 			}
 			_, ok200 := op.Responses["200"]
 			_, ok201 := op.Responses["201"]
-			if !ok200 && !ok201 {
-				t.Errorf("%s: no 200 or 201 response", where)
+			_, ok204 := op.Responses["204"]
+			if !ok200 && !ok201 && !ok204 {
+				t.Errorf("%s: no 200, 201 or 204 response", where)
 			}
 			public := op.Security != nil && len(*op.Security) == 0
 			if _, ok := op.Responses["401"]; !ok && !public {

@@ -52,7 +52,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/drafts/{id}", s.handleDraftView, true},
 		{"PUT /api/v1/drafts/{id}", s.handleDraftUpdate, true},
 		{"PATCH /api/v1/drafts/{id}", s.handleDraftUpdate, true},
+		{"DELETE /api/v1/drafts/{id}", s.handleDraftDelete, true},
 		{"POST /api/v1/drafts/{id}/files", s.handleDraftFiles, true},
+		{"GET /api/v1/drafts/{id}/payments", s.handleDraftPaymentList, true},
+		{"POST /api/v1/drafts/{id}/payments", s.handleDraftPaymentIssue, true},
+		{"GET /api/v1/drafts/{id}/payments/{notice}/pdf", s.handleDraftPaymentPDF, true},
+		{"POST /api/v1/drafts/{id}/payments/{notice}/checkout", s.handleDraftPaymentCheckout, true},
+		{"POST /api/v1/payments/{provider}/notifications", s.handlePaymentNotification, false},
 		{"POST /api/v1/drafts/{id}/submit", s.handleDraftSubmit, true},
 		{"GET /api/v1/applications/{id}", s.handleApplicationView, true},
 	}

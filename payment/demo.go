@@ -17,9 +17,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +63,19 @@ type Demo struct {
 	Key []byte
 	// Now returns the current time; defaults to time.Now.
 	Now func() time.Time
+	// NotifyURL, when set, is where the DEMO page also notifies a confirmed
+	// payment server to server, as a pagoPA intermediary notifies the
+	// creditor whatever the payer's browser does next: a POST of the form
+	// esito=<signed outcome>&ente=<tenant id> (see Notification), whose
+	// receiver passes the request to procedo.CompletePayment. Payments
+	// started through the API are recorded this way. A failed notification
+	// is logged and does not stop the browser's return, which records the
+	// payment as well (MarkPaid is idempotent).
+	NotifyURL string
+	// Client sends the notifications; nil means a client with a 10-second timeout.
+	Client *http.Client
+	// Logger receives failed notifications; nil means slog.Default().
+	Logger *slog.Logger
 	// Stylesheets are linked by the DEMO page (the site's own, when the page
 	// is served inside it): the page has no inline styles, which a strict
 	// Content-Security-Policy would block.
@@ -167,6 +184,11 @@ func (d *Demo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out.Ref = "DEMO-" + randomHex(8)
 		}
 		tok, err := d.sign(out)
+		if err == nil && out.Paid && d.NotifyURL != "" {
+			if nerr := d.notify(r.Context(), out.Tenant, tok); nerr != nil {
+				d.logger().Error("DEMO payment notification failed", "error", nerr, "tenant_id", out.Tenant, "notice", out.Number)
+			}
+		}
 		if err == nil {
 			var to string
 			if to, err = withQuery(d.ReturnURL, "esito", tok); err == nil {
@@ -179,6 +201,38 @@ func (d *Demo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		http.Error(w, "Metodo non consentito.", http.StatusMethodNotAllowed)
 	}
+}
+
+// notify posts the signed outcome tok of a payment to tenant's NotifyURL
+// and expects a 2xx answer.
+func (d *Demo) notify(ctx context.Context, tenant int64, tok string) error {
+	form := url.Values{"esito": {tok}, "ente": {strconv.FormatInt(tenant, 10)}}
+	req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost, d.NotifyURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	c := d.Client
+	if c == nil {
+		c = &http.Client{Timeout: 10 * time.Second}
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("notification answered %s", resp.Status)
+	}
+	return nil
+}
+
+func (d *Demo) logger() *slog.Logger {
+	if d.Logger != nil {
+		return d.Logger
+	}
+	return slog.Default()
 }
 
 func (d *Demo) now() time.Time {

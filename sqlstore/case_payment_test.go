@@ -314,8 +314,15 @@ func TestDraftService_NoticesOfADeletedDraft(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := drafts.DeleteDraft(mario, d.ID); err != nil {
+	// A draft with a paid notice is not deleted; it goes when it expires.
+	if err := drafts.DeleteDraft(mario, d.ID); procedo.ErrorCode(err) != procedo.ECONFLICT {
+		t.Fatalf("deleting a paid draft: %v", err)
+	}
+	if err := testkit.Exec(env.DB, `UPDATE application_drafts SET expires_at = created_at WHERE id = ?`, d.ID); err != nil {
 		t.Fatal(err)
+	}
+	if n, err := drafts.PurgeExpiredDrafts(env.A.As(procedo.SystemActor)); err != nil || n != 1 {
+		t.Fatalf("purged %d, %v", n, err)
 	}
 	for _, ctx := range []context.Context{lucia, mario} {
 		next := &procedo.ApplicationDraft{ProcedureVersionID: v.ID, PrivacyAcceptedAt: &time.Time{}, Values: occupazione()}

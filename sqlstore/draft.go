@@ -343,9 +343,11 @@ func (s *DraftService) modify(ctx context.Context, id int64, action string,
 		if err != nil {
 			return nil, err
 		}
+		before := slices.Clone(d.Files)
 		if err := change(d, v); err != nil {
 			return nil, err
 		}
+		dropped := droppedFiles(before, d.Files)
 		applicant, values, files, err := encodeDraft(d)
 		if err != nil {
 			return nil, err
@@ -363,6 +365,10 @@ func (s *DraftService) modify(ctx context.Context, id int64, action string,
 				return err // another save came first: read again
 			}
 			saved = true
+			// A file replaced or removed may leave its blob unreferenced.
+			if err := recordBlobCandidates(ctx, tx, tid, dropped); err != nil {
+				return err
+			}
 			// Unpaid notices of fees computed from values that changed are
 			// cancelled with the change: nobody pays a stale amount.
 			if err := cancelStaleDraftNotices(ctx, tx, tid, id, &v.Definition, d.Values); err != nil {
@@ -485,8 +491,15 @@ func (s *DraftService) RemoveDraftFile(ctx context.Context, id int64, field stri
 	})
 }
 
+// errDraftPaid refuses to delete a draft with a paid notice.
+var errDraftPaid = procedo.Errorf(procedo.ECONFLICT, "Questa domanda ha un pagamento pagoPA già eseguito: non si può eliminare. "+
+	"Completala e inviala, oppure contatta l'ufficio per la restituzione dell'importo.")
+
 // DeleteDraft implements procedo.DraftService. The unpaid notices of the
-// draft are cancelled; paid ones stay, for the office to reconcile.
+// draft are cancelled first, in the transaction, so that a payment
+// confirmed at the same moment either is seen (and the deletion refused)
+// or finds its notice cancelled; a draft with a paid notice stays. The
+// draft's files become candidates for the orphan-blob collector.
 func (s *DraftService) DeleteDraft(ctx context.Context, id int64) (err error) {
 	defer procedo.Wrap(&err, "sqlstore.DeleteDraft(%d)", id)
 	tid, err := tenantID(ctx)
@@ -499,6 +512,22 @@ func (s *DraftService) DeleteDraft(ctx context.Context, id int64) (err error) {
 	return s.db.transact(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE payment_notices SET status = 'cancelled', updated_at = ?
 			WHERE tenant_id = ? AND application_draft_id = ? AND status = 'unpaid'`, s.db.ts(tx.now), tid, id); err != nil {
+			return err
+		}
+		d, _, err := s.find(ctx, tx, tid, id)
+		if err != nil {
+			return err
+		}
+		notices, err := draftNotices(ctx, tx, tid, id)
+		if err != nil {
+			return err
+		}
+		for _, n := range notices {
+			if n.Status == procedo.PaymentPaid {
+				return errDraftPaid
+			}
+		}
+		if err := recordBlobCandidates(ctx, tx, tid, blobShas(d.Files)); err != nil {
 			return err
 		}
 		res, err := tx.exec(ctx, `DELETE FROM application_drafts WHERE tenant_id = ? AND id = ?`, tid, id)
@@ -649,16 +678,24 @@ func (s *DraftService) PurgeExpiredDrafts(ctx context.Context) (_ int, err error
 	for {
 		n := 0
 		err := s.db.transact(ctx, func(tx *Tx) error {
-			rows, err := tx.query(ctx, `SELECT id, tenant_id FROM application_drafts WHERE expires_at <= ? ORDER BY id LIMIT ?`,
+			rows, err := tx.query(ctx, `SELECT id, tenant_id, files FROM application_drafts WHERE expires_at <= ? ORDER BY id LIMIT ?`,
 				s.db.ts(tx.now), purgeBatch)
 			if err != nil {
 				return err
 			}
-			type key struct{ id, tid int64 }
+			type key struct {
+				id, tid int64
+				files   []procedo.DraftFile
+			}
 			var ids []key
 			for rows.Next() {
 				var k key
-				if err := rows.Scan(&k.id, &k.tid); err != nil {
+				var files string
+				if err := rows.Scan(&k.id, &k.tid, &files); err != nil {
+					rows.Close()
+					return err
+				}
+				if err := json.Unmarshal([]byte(files), &k.files); err != nil {
 					rows.Close()
 					return err
 				}
@@ -674,6 +711,9 @@ func (s *DraftService) PurgeExpiredDrafts(ctx context.Context) (_ int, err error
 				}
 				if _, err := tx.exec(ctx, `DELETE FROM application_drafts WHERE tenant_id = ? AND id = ? AND expires_at <= ?`,
 					k.tid, k.id, s.db.ts(tx.now)); err != nil {
+					return err
+				}
+				if err := recordBlobCandidates(ctx, tx, k.tid, blobShas(k.files)); err != nil {
 					return err
 				}
 				if err := recordAudit(ctx, tx, &procedo.AuditEvent{TenantID: k.tid, Action: "draft.expire",

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,9 +105,11 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	drafts := sqlstore.NewDraftService(db, payments)
 	drafts.TTL = time.Duration(cfg.DraftDays) * 24 * time.Hour
 	a.Runner.Handle(procedo.JobPurgeDrafts, (&jobs.DraftPurger{Drafts: drafts, Logger: logger}).Handle)
+	a.Runner.Handle(procedo.JobCollectBlobs, (&jobs.BlobCollector{Blobs: db, Logger: logger}).Handle)
 	a.Scheduler = &jobs.Scheduler{Logger: logger, After: a.Runner.Notify, Tasks: []jobs.Task{
 		{Name: "daily-registers", Run: db.ScheduleDailyRegisters},
 		{Name: "draft-purge", Run: db.ScheduleDraftPurge},
+		{Name: "blob-collect", Run: db.ScheduleBlobCollection},
 		{Name: "case-clock", Run: db.ScheduleCaseJobs},
 		{Name: "case-opinions", Run: db.ScheduleOpinionJobs},
 	}}
@@ -128,7 +131,10 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	if cfg.Demo {
 		// The DEMO checkout: only in demo mode (payment.Demo refuses
 		// everything unless Enabled); a pagoPA intermediary plugs in here.
+		// It also notifies payments server to server, as an intermediary
+		// would: payments started through the API are recorded so.
 		demoPay := &payment.Demo{Enabled: true, PageURL: "/pagamenti/demo", ReturnURL: "/pagamenti/esito",
+			NotifyURL: strings.TrimRight(cfg.BaseURL, "/") + "/api/v1/payments/demo/notifications", Logger: logger,
 			Stylesheets: []string{"/static/vendor/bootstrap-italia/css/bootstrap-italia.min.css", "/static/css/procedo.css"}}
 		w.PaymentProvider, w.PaymentPage = demoPay, demoPay
 	}
@@ -144,6 +150,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) 
 	apiSrv.CaseOpinions = cases
 	apiSrv.CaseMessages, apiSrv.CasePayments = cases, payments
 	apiSrv.Drafts, apiSrv.Applications = drafts, apps
+	apiSrv.Payments, apiSrv.PaymentProvider, apiSrv.Renderer = payments, w.PaymentProvider, renderer
 	a.Server = &server.Server{Web: w.Routes(), API: apiSrv.Handler(), Health: db.Ping, Logger: logger}
 	a.web = w
 	return a, nil
