@@ -6,6 +6,7 @@ package procedo
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -83,4 +84,34 @@ type IdentityProviderService interface {
 	// UpdateIdentityProvider changes a provider of the tenant. Admins only.
 	// ENOTFOUND, EINVALID.
 	UpdateIdentityProvider(ctx context.Context, id string, upd IdentityProviderUpdate) (*IdentityProviderConfig, error)
+}
+
+// SingleLogoutProvider is an IdentityProvider that can also end the
+// citizen's session at the identity provider when the citizen logs out of
+// procedo: OpenID Connect RP-initiated logout, SAML Single Logout.
+type SingleLogoutProvider interface {
+	IdentityProvider
+	// CallbackSession is Callback that also returns what Logout will need
+	// (the OIDC ID token; the SAML NameID and SessionIndex): opaque and
+	// secret, kept with the citizen's session.
+	CallbackSession(r *http.Request) (c *Citizen, state, logout string, err error)
+	// Logout sends the browser to the provider to end the session logout
+	// describes; state must come back to LogoutReturn. ENOTFOUND if the
+	// provider offers no logout endpoint.
+	Logout(w http.ResponseWriter, r *http.Request, logout, state string) error
+	// LogoutReturn checks the provider's answer at the logout return URL
+	// (GET or POST), forgets the logout in progress, and returns the state
+	// it carried. EUNAUTHORIZED if the
+	// answer is not valid, EFORBIDDEN if it is not for this browser.
+	LogoutReturn(w http.ResponseWriter, r *http.Request) (state string, err error)
+}
+
+// ProviderLogoutStore keeps, with a citizen's session, what the identity
+// provider needs for single logout (see SingleLogoutProvider). A
+// SessionService may implement it; without it logout is local only.
+type ProviderLogoutStore interface {
+	// SetProviderLogout stores logout with the session of token.
+	SetProviderLogout(ctx context.Context, token, logout string) error
+	// ProviderLogout returns what SetProviderLogout stored, "" if nothing.
+	ProviderLogout(ctx context.Context, token string) (string, error)
 }

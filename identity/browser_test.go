@@ -44,6 +44,7 @@ type outcome struct {
 	Code    string // procedo error code
 	Message string // user-safe message
 	Cause   string // full error, for test failures
+	Logout  string // what single logout needs, from CallbackSession
 }
 
 func newRP(t *testing.T) *rp {
@@ -55,9 +56,45 @@ func newRP(t *testing.T) *rp {
 		}
 	})
 	complete := func(w http.ResponseWriter, r *http.Request) {
+		if slo, ok := h.provider().(procedo.SingleLogoutProvider); ok {
+			c, state, logout, err := slo.CallbackSession(r)
+			writeOutcomeLogout(w, c, state, logout, err)
+			return
+		}
 		c, state, err := h.provider().Callback(r)
 		writeOutcome(w, c, state, err)
 	}
+	// Single logout: /accedi/p/esci?logout=…&state=… starts it (a real RP
+	// takes both from the session and a cookie), the provider comes back to
+	// /accedi/p/uscita.
+	mux.HandleFunc("GET /accedi/p/esci", func(w http.ResponseWriter, r *http.Request) {
+		slo := h.provider().(procedo.SingleLogoutProvider)
+		if err := slo.Logout(w, r, r.URL.Query().Get("logout"), r.URL.Query().Get("state")); err != nil {
+			writeOutcome(w, nil, "", err)
+		}
+	})
+	logoutReturn := func(w http.ResponseWriter, r *http.Request) {
+		state, err := h.provider().(procedo.SingleLogoutProvider).LogoutReturn(w, r)
+		writeOutcome(w, nil, state, err)
+	}
+	mux.HandleFunc("GET /accedi/p/uscita", logoutReturn)
+	mux.HandleFunc("POST /accedi/p/uscita", logoutReturn)
+	mux.HandleFunc("GET /.well-known/openid-federation", func(w http.ResponseWriter, r *http.Request) {
+		ec, ok := h.provider().(interface {
+			EntityConfiguration() (string, []byte, error)
+		})
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		ct, body, err := ec.EntityConfiguration()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", ct)
+		_, _ = w.Write(body)
+	})
 	mux.HandleFunc("GET /accedi/p/callback", complete)
 	mux.HandleFunc("POST /accedi/p/acs", func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
@@ -103,7 +140,11 @@ func (h *rp) set(p procedo.IdentityProvider) {
 func (h *rp) url(path string) string { return h.srv.URL + path }
 
 func writeOutcome(w http.ResponseWriter, c *procedo.Citizen, state string, err error) {
-	o := outcome{Status: http.StatusOK, Citizen: c, State: state}
+	writeOutcomeLogout(w, c, state, "", err)
+}
+
+func writeOutcomeLogout(w http.ResponseWriter, c *procedo.Citizen, state, logout string, err error) {
+	o := outcome{Status: http.StatusOK, Citizen: c, State: state, Logout: logout}
 	if err != nil {
 		o.Code, o.Message, o.Cause = procedo.ErrorCode(err), procedo.ErrorMessage(err), err.Error()
 		o.Status = map[string]int{procedo.EFORBIDDEN: 403, procedo.EUNAUTHORIZED: 401, procedo.EUNAVAILABLE: 503, procedo.EINVALID: 422}[o.Code]

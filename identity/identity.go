@@ -208,3 +208,15 @@ func (fc flowCookie) get(r *http.Request) (string, bool) {
 	}
 	return c.Value, true
 }
+
+// untrusted is the error of an OpenID Provider whose federation trust chain
+// does not verify (no path to the trust anchor, bad signature, expired
+// statement, metadata the policy forbids): logins with it are refused.
+func untrusted(label string, err error) error {
+	return &procedo.Error{Code: procedo.EUNAUTHORIZED, Err: err,
+		Message: fmt.Sprintf("L'accesso con «%s» non è possibile: il gestore dell'identità non risulta affidabile nella federazione SPID/CIE. Riprova più tardi o contatta l'ente.", label)}
+}
+
+func (fc flowCookie) clear(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: fc.name, Path: fc.path, HttpOnly: true, Secure: fc.secure, MaxAge: -1})
+}

@@ -52,11 +52,13 @@ type opClient struct {
 	authMethod      oidc.AuthMethod
 	key             *jose.JSONWebKey // public key for private_key_jwt
 	claimsInIDToken bool             // profile claims in the ID token, not only from userinfo
+	postLogout      []string         // post_logout_redirect_uris
+	enc             *jose.JSONWebKey // encryption key (federation)
 }
 
 func (c *opClient) GetID() string                       { return c.id }
 func (c *opClient) RedirectURIs() []string              { return c.redirectURIs }
-func (c *opClient) PostLogoutRedirectURIs() []string    { return nil }
+func (c *opClient) PostLogoutRedirectURIs() []string    { return c.postLogout }
 func (c *opClient) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
 func (c *opClient) AuthMethod() oidc.AuthMethod         { return c.authMethod }
 func (c *opClient) ResponseTypes() []oidc.ResponseType {
@@ -137,6 +139,29 @@ type opStorage struct {
 	codes    map[string]string // code → request id
 	tokens   map[string]*opToken
 	lastAuth url.Values // query of the last authorization request
+	// resolve registers a client unknown so far (OpenID Federation
+	// automatic registration); nil: only registered clients exist.
+	resolve func(clientID string) (*opClient, error)
+	ended   []string // subjects whose session ended at end_session
+	// userinfoClient is the client of the last token the userinfo endpoint answered for.
+	userinfoClient string
+}
+
+// client returns a registered client, registering it automatically when
+// the provider is in a federation. Called with s.mu held.
+func (s *opStorage) client(id string) (*opClient, error) {
+	if c, ok := s.clients[id]; ok {
+		return c, nil
+	}
+	if s.resolve == nil {
+		return nil, errors.New("client not found")
+	}
+	c, err := s.resolve(id)
+	if err != nil {
+		return nil, fmt.Errorf("automatic registration of %s: %w", id, err)
+	}
+	s.clients[id] = c
+	return c, nil
 }
 
 var _ op.Storage = (*opStorage)(nil)
@@ -211,7 +236,12 @@ func (s *opStorage) TokenRequestByRefreshToken(context.Context, string) (op.Refr
 	return nil, errors.New("no refresh tokens")
 }
 
-func (s *opStorage) TerminateSession(context.Context, string, string) error { return nil }
+func (s *opStorage) TerminateSession(_ context.Context, userID, _ string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ended = append(s.ended, userID)
+	return nil
+}
 
 func (s *opStorage) RevokeToken(context.Context, string, string, string) *oidc.Error { return nil }
 
@@ -232,10 +262,7 @@ func (s *opStorage) KeySet(context.Context) ([]op.Key, error) {
 func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.clients[id]; ok {
-		return c, nil
-	}
-	return nil, errors.New("client not found")
+	return s.client(id)
 }
 
 func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
@@ -280,6 +307,9 @@ func (s *opStorage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInfo,
 	if !ok {
 		return errors.New("token not found")
 	}
+	s.mu.Lock()
+	s.userinfoClient = tok.clientID
+	s.mu.Unlock()
 	return s.userinfo(info, tok.subject, tok.scopes)
 }
 
@@ -294,7 +324,7 @@ func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, 
 func (s *opStorage) GetKeyByIDAndClientID(_ context.Context, keyID, clientID string) (*jose.JSONWebKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c, ok := s.clients[clientID]; ok && c.key != nil && c.key.KeyID == keyID {
+	if c, err := s.client(clientID); err == nil && c.key != nil && c.key.KeyID == keyID {
 		return c.key, nil
 	}
 	return nil, errors.New("key not found")
@@ -328,8 +358,12 @@ var opLoginPage = template.Must(template.New("").Parse(`<!doctype html><title>OP
 
 // testOP is a running OpenID Provider.
 type testOP struct {
-	issuer  string
-	storage *opStorage
+	issuer   string
+	storage  *opStorage
+	provider *op.Provider
+
+	mu    sync.Mutex
+	front map[string]http.Handler // path → handler served instead of the provider's
 }
 
 // newTestOP starts an OpenID Provider at http://localhost:PORT.
@@ -342,10 +376,12 @@ func newTestOP(t *testing.T) *testOP {
 	t.Cleanup(srv.Close)
 	issuer := localhost(srv.URL)
 	provider, err := op.NewProvider(&op.Config{CryptoKey: sha256.Sum256([]byte("procedo test op")), CodeMethodS256: true,
-		AuthMethodPrivateKeyJWT: true}, st, op.StaticIssuer(issuer), op.WithAllowInsecure())
+		AuthMethodPrivateKeyJWT: true, RequestObjectSupported: true, DefaultLogoutRedirectURI: "/logged-out"},
+		st, op.StaticIssuer(issuer), op.WithAllowInsecure())
 	if err != nil {
 		t.Fatal(err)
 	}
+	o := &testOP{issuer: issuer, storage: st, provider: provider, front: map[string]http.Handler{}}
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		_ = opLoginPage.Execute(w, r.URL.Query().Get("authRequestID"))
 	})
@@ -364,9 +400,23 @@ func newTestOP(t *testing.T) *testOP {
 			st.lastAuth = r.URL.Query()
 			st.mu.Unlock()
 		}
+		o.mu.Lock()
+		h := o.front[r.URL.Path]
+		o.mu.Unlock()
+		if h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
 		provider.ServeHTTP(w, r)
 	}))
-	return &testOP{issuer: issuer, storage: st}
+	return o
+}
+
+// serve makes the provider answer path with h instead of its own handler.
+func (o *testOP) serve(path string, h http.Handler) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.front[path] = h
 }
 
 func (o *testOP) register(c *opClient) {
@@ -397,7 +447,8 @@ func newOIDCSetup(t *testing.T, privateKeyJWT, claimsInIDToken bool) *oidcSetup 
 	h := newRP(t)
 	cfg := identity.OIDCConfig{ID: "p", Label: "Entra con SPID", IssuerURL: o.issuer, ClientID: h.url("/"),
 		RedirectURL: h.url("/accedi/p/callback"), ExtraScopes: []string{"email"}, ACRValues: []string{"https://www.spid.gov.it/SpidL2"}}
-	client := &opClient{id: cfg.ClientID, redirectURIs: []string{cfg.RedirectURL}, claimsInIDToken: claimsInIDToken}
+	client := &opClient{id: cfg.ClientID, redirectURIs: []string{cfg.RedirectURL}, claimsInIDToken: claimsInIDToken,
+		postLogout: []string{h.url("/accedi/p/uscita")}}
 	if privateKeyJWT {
 		kp := testKey(t, 1)
 		cfg.PrivateKey = kp.keyPEM
@@ -654,4 +705,40 @@ func tamperCookie(t *testing.T, b *browser, u, name string, change func(string) 
 		}
 	}
 	t.Fatalf("no cookie %s for %s", name, u)
+}
+
+// logoutAt runs an RP-initiated logout at a running OP with the ID token
+// of a login and checks that the OP ended the session and sent the browser
+// back with the state.
+func logoutAt(t *testing.T, o *testOP, h *rp, idToken string) {
+	t.Helper()
+	b := newBrowser(t, "")
+	state := randomState()
+	resp, body := b.get(h.url("/accedi/p/esci?logout=" + url.QueryEscape(idToken) + "&state=" + state))
+	if resp.Request.URL.Path != "/accedi/p/uscita" {
+		t.Fatalf("logout ended at %s: %s %s", resp.Request.URL, resp.Status, body)
+	}
+	if out := b.outcome(resp, body); out.Status != http.StatusOK || out.State != state {
+		t.Fatalf("logout return %+v", out)
+	}
+	o.storage.mu.Lock()
+	defer o.storage.mu.Unlock()
+	if len(o.storage.ended) != 1 || o.storage.ended[0] != "u1" {
+		t.Fatalf("sessions ended at the OP: %v", o.storage.ended)
+	}
+}
+
+func TestOIDC_Logout(t *testing.T) {
+	s := newOIDCSetup(t, true, false)
+	b := newBrowser(t, s.cfg.RedirectURL)
+	o := b.outcome(b.get(s.authorize(t, b, "mario").String()))
+	if o.Status != http.StatusOK || o.Logout == "" {
+		t.Fatalf("login: %+v", o)
+	}
+	logoutAt(t, s.op, s.rp, o.Logout)
+
+	t.Run("NoState", func(t *testing.T) {
+		b := newBrowser(t, "")
+		wantRefused(t, b.outcome(b.get(s.rp.url("/accedi/p/uscita"))), procedo.EFORBIDDEN)
+	})
 }

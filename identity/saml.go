@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"encoding/xml"
 	"errors"
@@ -58,6 +59,10 @@ type SAMLConfig struct {
 	// ACSURL is the assertion consumer service, https://HOST/accedi/{ID}/acs,
 	// which receives the IdP's answer with the HTTP-POST binding.
 	ACSURL string `json:"acs_url"`
+	// LogoutURL is the Single Logout service, https://HOST/accedi/{ID}/uscita,
+	// which receives the IdP's LogoutResponse (HTTP-Redirect or HTTP-POST
+	// binding); empty means ACSURL with "uscita" in place of its last segment.
+	LogoutURL string `json:"logout_url,omitempty"`
 	// Key is the PEM RSA private key (at least 2048 bits) that signs the
 	// AuthnRequests and the metadata; Certificate is its PEM certificate.
 	Key         string `json:"key"`
@@ -95,15 +100,17 @@ var samlAttributes = []string{"fiscalNumber", "name", "familyName", "email"}
 // (InResponseTo, bound to the browser by a cookie) and used only once, at
 // the requested SPID level or above.
 type SAML struct {
-	cfg      SAMLConfig
-	key      *rsa.PrivateKey
-	cert     *x509.Certificate
-	signer   []*x509.Certificate // IdPMetadataSigner
-	acs      *url.URL
-	entityID *url.URL
-	level    int
-	cookie   flowCookie
-	replay   *replayCache
+	cfg       SAMLConfig
+	key       *rsa.PrivateKey
+	cert      *x509.Certificate
+	signer    []*x509.Certificate // IdPMetadataSigner
+	acs       *url.URL
+	slo       *url.URL
+	entityID  *url.URL
+	level     int
+	cookie    flowCookie
+	sloCookie flowCookie
+	replay    *replayCache
 
 	mu       sync.Mutex
 	idp      *saml.EntityDescriptor // nil until loaded
@@ -129,6 +136,14 @@ func NewSAML(cfg SAMLConfig) (*SAML, error) {
 	var err error
 	if s.acs, err = url.Parse(cfg.ACSURL); err != nil || (s.acs.Scheme != "https" && s.acs.Scheme != "http") || s.acs.Host == "" {
 		fe.Add("acs_url", "L'indirizzo dell'Assertion Consumer Service (acs_url) deve essere un URL assoluto, https://…/accedi/ID/acs.")
+	}
+	switch {
+	case cfg.LogoutURL != "":
+		if s.slo, err = url.Parse(cfg.LogoutURL); err != nil || !isHTTPURL(cfg.LogoutURL) {
+			fe.Add("logout_url", "L'indirizzo del Single Logout (logout_url) deve essere un URL assoluto, https://…/accedi/ID/uscita.")
+		}
+	case s.acs != nil:
+		s.slo = s.acs.JoinPath("..", "uscita")
 	}
 	if s.entityID, err = url.Parse(cfg.EntityID); err != nil || cfg.EntityID == "" {
 		fe.Add("entity_id", "Manca l'entity ID del service provider (entity_id), di solito https://…/accedi/ID/metadata.")
@@ -167,6 +182,7 @@ func NewSAML(cfg SAMLConfig) (*SAML, error) {
 		s.cfg.HTTPClient = defaultHTTPClient
 	}
 	s.cookie = flowCookie{name: "procedo_saml_" + cfg.ID, path: s.acs.Path, secure: s.acs.Scheme == "https", crossSite: true}
+	s.sloCookie = flowCookie{name: "procedo_slo_" + cfg.ID, path: s.slo.Path, secure: s.slo.Scheme == "https", crossSite: true}
 	return s, nil
 }
 
@@ -198,6 +214,8 @@ func (s *SAML) serviceProvider(idp *saml.EntityDescriptor) *saml.ServiceProvider
 		RejectSHA1Signatures:           true,
 		ReplayCache:                    s.replay,
 		LimitRelayStateLength:          true,
+		SloURL:                         *s.slo,
+		LogoutBindings:                 []string{saml.HTTPRedirectBinding, saml.HTTPPostBinding},
 	}
 }
 
@@ -314,25 +332,69 @@ func (s *SAML) Start(w http.ResponseWriter, r *http.Request, state string) error
 // if the IdP refused or its answer is not valid, or carries no valid codice
 // fiscale; EUNAVAILABLE without IdP metadata.
 func (s *SAML) Callback(r *http.Request) (*procedo.Citizen, string, error) {
+	c, state, _, err := s.CallbackSession(r)
+	return c, state, err
+}
+
+// samlSession is what Single Logout needs of a login: the assertion's
+// NameID (with its qualifiers) and SessionIndex.
+type samlSession struct {
+	NameID          string `json:"n"`
+	Format          string `json:"f,omitempty"`
+	NameQualifier   string `json:"q,omitempty"`
+	SPNameQualifier string `json:"s,omitempty"`
+	SessionIndex    string `json:"i,omitempty"`
+}
+
+// CallbackSession implements procedo.SingleLogoutProvider: Callback, also
+// returning the NameID and SessionIndex that Logout sends to the IdP.
+func (s *SAML) CallbackSession(r *http.Request) (*procedo.Citizen, string, string, error) {
+	c, state, assertion, err := s.callback(r)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var sess samlSession
+	if sub := assertion.Subject; sub != nil && sub.NameID != nil {
+		sess = samlSession{NameID: sub.NameID.Value, Format: sub.NameID.Format, NameQualifier: sub.NameID.NameQualifier,
+			SPNameQualifier: sub.NameID.SPNameQualifier}
+	}
+	for _, as := range assertion.AuthnStatements {
+		if as.SessionIndex != "" {
+			sess.SessionIndex = as.SessionIndex
+			break
+		}
+	}
+	logout := ""
+	if sess.NameID != "" {
+		b, err := json.Marshal(sess)
+		if err != nil {
+			return nil, "", "", err
+		}
+		logout = string(b)
+	}
+	return c, state, logout, nil
+}
+
+func (s *SAML) callback(r *http.Request) (*procedo.Citizen, string, *saml.Assertion, error) {
 	state := r.PostFormValue("RelayState")
 	v, ok := s.cookie.get(r)
 	if !ok {
-		return nil, "", expired()
+		return nil, "", nil, expired()
 	}
 	want, requestID, _ := strings.Cut(v, ".")
 	if state == "" || requestID == "" || subtle.ConstantTimeCompare([]byte(want), []byte(state)) != 1 {
-		return nil, "", expired()
+		return nil, "", nil, expired()
 	}
 	raw, err := base64.StdEncoding.DecodeString(r.PostFormValue("SAMLResponse"))
 	if err != nil || len(raw) == 0 {
-		return nil, "", refused(s.cfg.Label, errors.New("no SAMLResponse"))
+		return nil, "", nil, refused(s.cfg.Label, errors.New("no SAMLResponse"))
 	}
 	if err := requireSignedAssertion(raw); err != nil {
-		return nil, "", refused(s.cfg.Label, err)
+		return nil, "", nil, refused(s.cfg.Label, err)
 	}
 	sp, err := s.ready(r.Context())
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	assertion, err := sp.ParseXMLResponse(raw, []string{requestID}, *s.acs)
 	if err != nil {
@@ -342,10 +404,10 @@ func (s *SAML) Callback(r *http.Request) (*procedo.Citizen, string, error) {
 		}
 		var status saml.ErrBadStatus
 		if errors.As(err, &status) {
-			return nil, "", &procedo.Error{Code: procedo.EUNAUTHORIZED, Err: err,
+			return nil, "", nil, &procedo.Error{Code: procedo.EUNAUTHORIZED, Err: err,
 				Message: "Accesso non completato: il gestore dell'identità ha annullato o negato l'autenticazione."}
 		}
-		return nil, "", refused(s.cfg.Label, err)
+		return nil, "", nil, refused(s.cfg.Label, err)
 	}
 	attrs := map[string]string{}
 	for _, st := range assertion.AttributeStatements {
@@ -358,9 +420,9 @@ func (s *SAML) Callback(r *http.Request) (*procedo.Citizen, string, error) {
 	c, err := identityAttributes{FiscalNumber: attrs["fiscalNumber"], GivenName: attrs["name"],
 		FamilyName: attrs["familyName"], Email: attrs["email"]}.citizen(s.cfg.ID)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
-	return c, state, nil
+	return c, state, assertion, nil
 }
 
 // requireSignedAssertion checks that the Response holds exactly one plain
@@ -541,4 +603,80 @@ func readLimited(resp *http.Response, limit int64) ([]byte, error) {
 		err = fmt.Errorf("larger than %d bytes", limit)
 	}
 	return b, err
+}
+
+var _ procedo.SingleLogoutProvider = (*SAML)(nil)
+
+// Logout implements procedo.SingleLogoutProvider with SAML Single Logout:
+// a LogoutRequest for the NameID and SessionIndex of the login, signed, to
+// the IdP's SingleLogoutService with the HTTP-Redirect binding and state
+// as RelayState; the request's ID is kept in a cookie bound to state, for
+// LogoutReturn. ENOTFOUND if the IdP has no HTTP-Redirect
+// SingleLogoutService.
+func (s *SAML) Logout(w http.ResponseWriter, r *http.Request, logout, state string) error {
+	var sess samlSession
+	if err := json.Unmarshal([]byte(logout), &sess); err != nil || sess.NameID == "" {
+		return procedo.Errorf(procedo.ENOTFOUND, "Non ci sono dati per uscire dal gestore dell'identità.")
+	}
+	sp, err := s.ready(r.Context())
+	if err != nil {
+		return err
+	}
+	slo := sp.GetSLOBindingLocation(saml.HTTPRedirectBinding)
+	if slo == "" {
+		return procedo.Errorf(procedo.ENOTFOUND, "Il gestore dell'identità non offre l'uscita dai suoi servizi.")
+	}
+	req, err := sp.MakeLogoutRequest(slo, sess.NameID, func(req *saml.LogoutRequest) {
+		if sess.Format != "" {
+			req.NameID.Format = sess.Format
+		}
+		if sess.NameQualifier != "" {
+			req.NameID.NameQualifier = sess.NameQualifier
+		}
+		req.NameID.SPNameQualifier = sess.SPNameQualifier
+		// SPID: the Issuer names the SP with NameQualifier.
+		req.Issuer.NameQualifier = s.cfg.EntityID
+	}, saml.WithSessionIndexes(sess.SessionIndex))
+	if err != nil {
+		return fmt.Errorf("identity: LogoutRequest: %w", err)
+	}
+	u, err := sp.RedirectLogoutRequestURL(req, state)
+	if err != nil {
+		return fmt.Errorf("identity: LogoutRequest redirect: %w", err)
+	}
+	s.sloCookie.set(w, state+"."+req.ID)
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	return nil
+}
+
+// LogoutReturn implements procedo.SingleLogoutProvider for the IdP's
+// LogoutResponse at LogoutURL (HTTP-Redirect or HTTP-POST binding): it
+// must be signed by the IdP, sent to LogoutURL, answer the LogoutRequest
+// of this browser (InResponseTo, from the cookie) and report success.
+func (s *SAML) LogoutReturn(w http.ResponseWriter, r *http.Request) (string, error) {
+	v, ok := s.sloCookie.get(r)
+	if !ok {
+		return "", expired()
+	}
+	s.sloCookie.clear(w) // one answer per request
+	want, requestID, _ := strings.Cut(v, ".")
+	sp, err := s.ready(r.Context())
+	if err != nil {
+		return "", err
+	}
+	if _, err := sp.ParseLogoutResponse(r, []string{requestID}); err != nil {
+		var ire *saml.InvalidResponseError
+		if errors.As(err, &ire) {
+			err = fmt.Errorf("%w: %w", err, ire.PrivateErr)
+		}
+		return "", refused(s.cfg.Label, fmt.Errorf("LogoutResponse: %w", err))
+	}
+	state := r.URL.Query().Get("RelayState")
+	if state == "" {
+		state = r.PostFormValue("RelayState")
+	}
+	if state == "" || subtle.ConstantTimeCompare([]byte(want), []byte(state)) != 1 {
+		return "", expired()
+	}
+	return state, nil
 }

@@ -53,6 +53,22 @@ type testIdP struct {
 	level             string // AuthnContextClassRef asserted
 	unsignedAssertion bool   // sign the Response but not the Assertion
 	lastRequest       *saml.AuthnRequest
+	sessions          []*saml.Session // every session given out
+	ended             []*saml.Session // sessions ended by a LogoutRequest
+}
+
+// InvalidateSession implements saml.SessionInvalidator: it ends the
+// sessions the LogoutRequest names (NameID and SessionIndex).
+func (ti *testIdP) InvalidateSession(w http.ResponseWriter, r *http.Request, req *saml.IdpLogoutRequest) error {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	for _, s := range ti.sessions {
+		if req.MatchesSession(s) {
+			ti.ended = append(ti.ended, s)
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: "idp_user", Path: "/", MaxAge: -1})
+	return nil
 }
 
 var idpLoginPage = template.Must(template.New("").Parse(`<!doctype html><title>IdP login</title>
@@ -68,8 +84,10 @@ func newTestIdP(t *testing.T) *testIdP {
 	base := mustURL(t, localhost(ti.srv.URL))
 	ti.idp = &saml.IdentityProvider{Key: kp.key, Certificate: kp.cert, Logger: log.New(io.Discard, "", 0),
 		MetadataURL: *base.JoinPath("metadata"), SSOURL: *base.JoinPath("sso"), SignatureMethod: dsig.RSASHA256SignatureMethod,
-		SessionProvider: ti, ServiceProviderProvider: ti, ResponseWriter: ti, SignMetadata: true}
+		SessionProvider: ti, ServiceProviderProvider: ti, ResponseWriter: ti, SignMetadata: true,
+		LogoutURL: *base.JoinPath("slo"), LogoutBindings: []string{saml.HTTPRedirectBinding, saml.HTTPPostBinding}}
 	mux.HandleFunc("/metadata", ti.idp.ServeMetadata)
+	mux.HandleFunc("/slo", ti.idp.ServeSLO)
 	mux.HandleFunc("/sso", ti.idp.ServeSSO)
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := samlUsers[r.PostFormValue("username")]; !ok {
@@ -118,9 +136,13 @@ func (ti *testIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.
 	add("fiscalNumber", u.fiscalNumber)
 	add("familyName", u.familyName)
 	now := time.Now()
-	return &saml.Session{ID: randomState(), CreateTime: now, ExpireTime: now.Add(time.Hour), Index: randomState(),
+	s := &saml.Session{ID: randomState(), CreateTime: now, ExpireTime: now.Add(time.Hour), Index: randomState(),
 		NameID: "_" + randomState(), NameIDFormat: string(saml.TransientNameIDFormat), AuthnContextClassRef: level,
 		UserCommonName: u.name, UserEmail: u.email, CustomAttributes: attrs}
+	ti.mu.Lock()
+	ti.sessions = append(ti.sessions, s)
+	ti.mu.Unlock()
+	return s
 }
 
 // GetServiceProvider implements saml.ServiceProviderProvider with the SP's
@@ -503,4 +525,68 @@ func stripSignatures(t *testing.T, s string) string {
 		}
 		s = s[:i] + s[i+j+len("</ds:Signature>"):]
 	}
+}
+
+func TestSAML_Logout(t *testing.T) {
+	s := newSAMLSetup(t, nil)
+	b := newBrowser(t, "")
+	acs, form := s.authenticate(t, b, "mario")
+	o := b.outcome(b.post(acs, form))
+	if o.Status != http.StatusOK || o.Logout == "" {
+		t.Fatalf("login: %+v", o)
+	}
+	// The SP metadata advertises the Single Logout service.
+	_, md, err := s.sp.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), `SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="`+s.rp.url("/accedi/p/uscita")+`"`) {
+		t.Fatalf("metadata without SingleLogoutService: %s", md)
+	}
+	// The same browser logs out: signed LogoutRequest to the IdP, which
+	// ends the session and answers with a signed LogoutResponse.
+	state := randomState()
+	resp, body := b.get(s.rp.url("/accedi/p/esci?logout=" + url.QueryEscape(o.Logout) + "&state=" + state))
+	if resp.Request.URL.Path != "/accedi/p/uscita" {
+		t.Fatalf("logout ended at %s: %s %s", resp.Request.URL, resp.Status, body)
+	}
+	out := b.outcome(resp, body)
+	if out.Status != http.StatusOK || out.State != state {
+		t.Fatalf("logout return %+v", out)
+	}
+	var ended []*saml.Session
+	s.idp.set(func(ti *testIdP) { ended = ti.ended })
+	if len(ended) != 1 || ended[0].UserCommonName != "Mario" {
+		t.Fatalf("sessions ended at the IdP: %v", ended)
+	}
+	lastURL := resp.Request.URL.String()
+
+	t.Run("Replayed", func(t *testing.T) {
+		// The LogoutResponse answered a request of this browser, whose cookie is gone.
+		resp, body := b.get(lastURL)
+		wantRefused(t, b.outcome(resp, body), procedo.EFORBIDDEN)
+	})
+
+	t.Run("OtherBrowser", func(t *testing.T) {
+		b2 := newBrowser(t, "")
+		wantRefused(t, b2.outcome(b2.get(lastURL)), procedo.EFORBIDDEN)
+	})
+
+	t.Run("AnswerToAnotherRequest", func(t *testing.T) {
+		// A browser with its own logout in progress gets the response to another one.
+		b2 := newBrowser(t, "")
+		acs, form := s.authenticate(t, b2, "mario")
+		o := b2.outcome(b2.post(acs, form))
+		stop := newBrowser(t, s.rp.url("/accedi/p/uscita"))
+		stop.c.Jar = b2.c.Jar
+		resp, _ := stop.get(s.rp.url("/accedi/p/esci?logout=" + url.QueryEscape(o.Logout) + "&state=" + state))
+		if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("IdP answered %s", resp.Status)
+		}
+		o2 := stop.outcome(stop.get(lastURL))
+		wantRefused(t, o2, procedo.EUNAUTHORIZED)
+		if !strings.Contains(o2.Cause, "InResponseTo") {
+			t.Fatalf("refused for %s", o2.Cause)
+		}
+	})
 }

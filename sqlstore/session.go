@@ -163,3 +163,47 @@ func (db *DB) Secret(ctx context.Context, key string) (_ []byte, err error) {
 	}
 	return base64.RawURLEncoding.DecodeString(v)
 }
+
+var _ procedo.ProviderLogoutStore = (*SessionService)(nil)
+
+// SetProviderLogout implements procedo.ProviderLogoutStore: it keeps logout
+// with the session of token in the tenant of ctx. ENOTFOUND if there is no
+// such session.
+func (s *SessionService) SetProviderLogout(ctx context.Context, token, logout string) (err error) {
+	defer procedo.Wrap(&err, "sqlstore.SetProviderLogout")
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE sessions SET provider_logout = ? WHERE id = ? AND tenant_id = ?`, logout, hashSecret(token), tid)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return procedo.Errorf(procedo.ENOTFOUND, "Sessione non trovata.")
+		}
+		return nil
+	})
+}
+
+// ProviderLogout implements procedo.ProviderLogoutStore: what
+// SetProviderLogout kept with the session of token, "" if nothing (or no
+// such session).
+func (s *SessionService) ProviderLogout(ctx context.Context, token string) (_ string, err error) {
+	defer procedo.Wrap(&err, "sqlstore.ProviderLogout")
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return "", err
+	}
+	var v sql.NullString
+	err = s.db.queryRow(ctx, `SELECT provider_logout FROM sessions WHERE id = ? AND tenant_id = ?`, hashSecret(token), tid).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	return v.String, nil
+}

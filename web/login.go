@@ -176,8 +176,7 @@ func (h *Handler) handleLoginReturn(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	c, state, err := p.Callback(r)
-	return h.completeLogin(w, r, p, c, state, err)
+	return h.finishLogin(w, r, p)
 }
 
 // handleLoginACS completes a SAML login: the identity provider's page posts
@@ -198,6 +197,16 @@ func (h *Handler) handleLoginACS(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return &procedo.Error{Code: procedo.EINVALID, Message: "La richiesta non è valida.", Err: err}
 	}
+	return h.finishLogin(w, r, p)
+}
+
+// finishLogin completes a login whose answer came back from the provider;
+// a provider with single logout also says what its logout will need.
+func (h *Handler) finishLogin(w http.ResponseWriter, r *http.Request, p procedo.IdentityProvider) error {
+	if slo, ok := p.(procedo.SingleLogoutProvider); ok {
+		c, state, logout, err := slo.CallbackSession(r)
+		return h.completeLoginLogout(w, r, p, c, state, logout, err)
+	}
 	c, state, err := p.Callback(r)
 	return h.completeLogin(w, r, p, c, state, err)
 }
@@ -205,6 +214,12 @@ func (h *Handler) handleLoginACS(w http.ResponseWriter, r *http.Request) error {
 // completeLogin checks the state a provider's answer carried against the
 // login cookie and starts the citizen's session.
 func (h *Handler) completeLogin(w http.ResponseWriter, r *http.Request, p procedo.IdentityProvider, c *procedo.Citizen, state string, err error) error {
+	return h.completeLoginLogout(w, r, p, c, state, "", err)
+}
+
+// completeLoginLogout is completeLogin that also keeps, with the new
+// session, what the provider's single logout needs (logout, if not "").
+func (h *Handler) completeLoginLogout(w http.ResponseWriter, r *http.Request, p procedo.IdentityProvider, c *procedo.Citizen, state, logout string, err error) error {
 	next, want := "/", ""
 	ck, cerr := r.Cookie(loginStateCookie)
 	if cerr == nil {
@@ -233,6 +248,11 @@ func (h *Handler) completeLogin(w http.ResponseWriter, r *http.Request, p proced
 	if err != nil {
 		return err
 	}
+	if store, ok := h.Sessions.(procedo.ProviderLogoutStore); ok && logout != "" {
+		if err := store.SetProviderLogout(ctx, sess.Token, logout); err != nil {
+			return err
+		}
+	}
 	if old := requestFrom(r).session; old != nil {
 		if ck, err := r.Cookie(sessionCookie); err == nil {
 			_ = h.Sessions.DeleteSession(ctx, ck.Value)
@@ -245,10 +265,20 @@ func (h *Handler) completeLogin(w http.ResponseWriter, r *http.Request, p proced
 	return nil
 }
 
-// handleLogout ends the session of a citizen or an operator.
+const logoutStateCookie = "procedo_logout"
+
+// handleLogout ends the session of a citizen or an operator. A citizen who
+// logged in with a provider that has single logout (OIDC RP-initiated
+// logout, SAML Single Logout) is then sent to the provider to end the
+// session there too, and comes back to handleLogoutReturn.
 func (h *Handler) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	st := requestFrom(r)
+	var slo procedo.SingleLogoutProvider
+	var logout string
 	if ck, err := r.Cookie(sessionCookie); err == nil {
+		if st.actor != nil && st.actor.Citizen != nil && st.actor.Citizen.Provider != "" {
+			slo, logout = h.providerLogout(r, st.actor.Citizen.Provider, ck.Value)
+		}
 		if err := h.Sessions.DeleteSession(r.Context(), ck.Value); err != nil {
 			return err
 		}
@@ -257,12 +287,121 @@ func (h *Handler) handleLogout(w http.ResponseWriter, r *http.Request) error {
 		_ = h.Audit.RecordAudit(r.Context(), &procedo.AuditEvent{Action: "logout", ObjectType: "session", RemoteAddr: remoteAddr(r)})
 	}
 	h.clearSession(w)
+	if slo != nil && logout != "" {
+		state := randomState()
+		// The SAML LogoutResponse may come back with a cross-site POST: as
+		// for the login cookie, SameSite=None over HTTPS.
+		sameSite := http.SameSiteDefaultMode
+		if h.SecureCookies {
+			sameSite = http.SameSiteNoneMode
+		}
+		http.SetCookie(w, &http.Cookie{Name: logoutStateCookie, Value: state, Path: "/accedi", HttpOnly: true,
+			Secure: h.SecureCookies, SameSite: sameSite, MaxAge: 600})
+		err := slo.Logout(w, r, logout, state)
+		if err == nil {
+			return nil
+		}
+		// The local session is over: the citizen is told, the cause logged.
+		h.Logger.Warn("single logout not started", "provider", slo.ID(), "error", err,
+			"request_id", procedo.RequestIDFromContext(r.Context()), "tenant_id", procedo.TenantIDFromContext(r.Context()))
+		h.redirect(w, r, "/", "logout-partial")
+		return nil
+	}
 	to := "/"
 	if st.actor != nil && st.actor.User != nil {
 		to = "/ufficio/accedi"
 	}
 	h.redirect(w, r, to, "logout")
 	return nil
+}
+
+// providerLogout returns the single-logout provider id of the tenant and
+// what its logout needs, kept with the session of token; nil if there is
+// none.
+func (h *Handler) providerLogout(r *http.Request, id, token string) (procedo.SingleLogoutProvider, string) {
+	store, ok := h.Sessions.(procedo.ProviderLogoutStore)
+	if !ok {
+		return nil, ""
+	}
+	p, err := h.provider(r, id)
+	if err != nil {
+		return nil, ""
+	}
+	slo, ok := p.(procedo.SingleLogoutProvider)
+	if !ok {
+		return nil, ""
+	}
+	logout, err := store.ProviderLogout(r.Context(), token)
+	if err != nil {
+		h.Logger.Warn("cannot read the provider session", "provider", id, "error", err)
+		return nil, ""
+	}
+	return slo, logout
+}
+
+// handleLogoutReturn is where the identity provider sends the browser back
+// after ending its session (GET for OIDC and the SAML HTTP-Redirect binding,
+// a cross-site POST for the SAML HTTP-POST binding, with no form token: the
+// provider's signed answer and the state, compared with the logout cookie,
+// tie it to the logout this browser started). The local session is already
+// over; the citizen is told whether the provider's one is too.
+func (h *Handler) handleLogoutReturn(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.provider(r, r.PathValue("provider"))
+	if err != nil {
+		return err
+	}
+	slo, ok := p.(procedo.SingleLogoutProvider)
+	if !ok {
+		return errNotFound
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	}
+	state, err := slo.LogoutReturn(w, r)
+	ck, cerr := r.Cookie(logoutStateCookie)
+	http.SetCookie(w, &http.Cookie{Name: logoutStateCookie, Path: "/accedi", MaxAge: -1, HttpOnly: true, Secure: h.SecureCookies})
+	if err == nil && (cerr != nil || state == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(state)) != 1) {
+		err = procedo.Errorf(procedo.EFORBIDDEN, "La procedura di uscita non è valida.")
+	}
+	if err != nil {
+		h.Logger.Warn("single logout not confirmed", "provider", p.ID(), "error", err,
+			"request_id", procedo.RequestIDFromContext(r.Context()), "tenant_id", procedo.TenantIDFromContext(r.Context()))
+		h.redirect(w, r, "/", "logout-partial")
+		return nil
+	}
+	h.redirect(w, r, "/", "logout-sso")
+	return nil
+}
+
+// handleEntityConfiguration publishes procedo's OpenID Federation Entity
+// Configuration (SPID/CIE OIDC) for the tenant's host: that of its first
+// identity provider in federation mode.
+func (h *Handler) handleEntityConfiguration(w http.ResponseWriter, r *http.Request) error {
+	for _, p := range h.providers(r) {
+		ec, ok := p.(interface {
+			EntityConfiguration() (contentType string, body []byte, err error)
+		})
+		if !ok {
+			continue
+		}
+		ct, body, err := ec.EntityConfiguration()
+		if isCode(err, procedo.ENOTFOUND) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		_, _ = w.Write(body)
+		return nil
+	}
+	return errNotFound
+}
+
+func randomState() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 type officeLoginPage struct {

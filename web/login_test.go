@@ -189,3 +189,178 @@ func TestLogin_ProviderErrorsOnLoginPage(t *testing.T) {
 		t.Fatalf("refused: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// sloIdP is a provider with single logout: the login's logout data is
+// "sess-" and the fiscal code; Logout redirects to the provider with it and
+// the state; LogoutReturn gives back the state of the query.
+type sloIdP struct {
+	fakeIdP
+	logoutErr error
+	logouts   []string // logout data Logout was called with
+}
+
+func (f *sloIdP) CallbackSession(r *http.Request) (*procedo.Citizen, string, string, error) {
+	c, state, err := f.Callback(r)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return c, state, "sess-" + c.FiscalCode, nil
+}
+
+func (f *sloIdP) Logout(w http.ResponseWriter, r *http.Request, logout, state string) error {
+	f.logouts = append(f.logouts, logout)
+	if f.logoutErr != nil {
+		return f.logoutErr
+	}
+	http.Redirect(w, r, "https://idp.example.it/logout?state="+url.QueryEscape(state), http.StatusSeeOther)
+	return nil
+}
+
+func (f *sloIdP) LogoutReturn(w http.ResponseWriter, r *http.Request) (string, error) {
+	if r.FormValue("error") != "" {
+		return "", procedo.Errorf(procedo.EUNAUTHORIZED, "risposta non valida")
+	}
+	return r.FormValue("state"), nil
+}
+
+func (f *sloIdP) EntityConfiguration() (string, []byte, error) {
+	return "application/entity-statement+jwt", []byte("eyJ.eyJ.sig"), nil
+}
+
+func TestLogout_SingleLogout(t *testing.T) {
+	env := testkit.NewEnv(t)
+	spid := &sloIdP{fakeIdP: fakeIdP{id: "spid", citizen: &procedo.Citizen{FiscalCode: testkit.Mario.FiscalCode, GivenName: "Mario", FamilyName: "Rossi"}}}
+	h := newLoginHandler(env, spid)
+	sessions := sqlstore.NewSessionService(env.DB)
+	ctx := procedo.NewContextWithTenant(t.Context(), env.A.Tenant)
+
+	// login returns the session cookie and the session's form token.
+	login := func(t *testing.T) (*http.Cookie, string) {
+		t.Helper()
+		state, ck := startLogin(t, h, "spid")
+		rec := loginRequest(t, h, "GET", "/accedi/spid/callback?code=x&state="+url.QueryEscape(state), nil, []*http.Cookie{ck}, nil)
+		sc := cookieOf(rec, "procedo_session")
+		if rec.Code != http.StatusSeeOther || sc == nil {
+			t.Fatalf("login: %d %s", rec.Code, rec.Body)
+		}
+		sess, err := sessions.FindSession(ctx, sc.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := sessions.ProviderLogout(ctx, sc.Value); err != nil || got != "sess-"+testkit.Mario.FiscalCode {
+			t.Fatalf("provider logout kept: %q %v", got, err)
+		}
+		return &http.Cookie{Name: sc.Name, Value: sc.Value}, sess.CSRFToken
+	}
+	logout := func(t *testing.T) (*httptest.ResponseRecorder, *http.Cookie) {
+		t.Helper()
+		sc, csrf := login(t)
+		rec := loginRequest(t, h, "POST", "/esci", url.Values{"csrf_token": {csrf}}, []*http.Cookie{sc}, nil)
+		if _, err := sessions.FindSession(ctx, sc.Value); procedo.ErrorCode(err) != procedo.EUNAUTHORIZED {
+			t.Fatalf("the local session survives logout: %v", err)
+		}
+		return rec, sc
+	}
+	// home returns the home page shown after a redirect with its flash cookie.
+	home := func(t *testing.T, rec *httptest.ResponseRecorder) string {
+		t.Helper()
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" {
+			t.Fatalf("got %d %v", rec.Code, rec.Header())
+		}
+		fl := cookieOf(rec, "procedo_flash")
+		if fl == nil {
+			t.Fatal("no flash message")
+		}
+		return loginRequest(t, h, "GET", "/", nil, []*http.Cookie{{Name: fl.Name, Value: fl.Value}}, nil).Body.String()
+	}
+
+	t.Run("ThroughTheProvider", func(t *testing.T) {
+		rec, _ := logout(t)
+		loc, _ := url.Parse(rec.Header().Get("Location"))
+		lc := cookieOf(rec, "procedo_logout")
+		if rec.Code != http.StatusSeeOther || loc.Host != "idp.example.it" || lc == nil || loc.Query().Get("state") != lc.Value {
+			t.Fatalf("logout: %d %v", rec.Code, rec.Header())
+		}
+		if spid.logouts[len(spid.logouts)-1] != "sess-"+testkit.Mario.FiscalCode {
+			t.Fatalf("logout data %v", spid.logouts)
+		}
+		// The provider sends the browser back, cross-site.
+		crossSite := map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://idp.example.it"}
+		back := loginRequest(t, h, "POST", "/accedi/spid/uscita", url.Values{"state": {lc.Value}},
+			[]*http.Cookie{{Name: lc.Name, Value: lc.Value}}, crossSite)
+		if page := home(t, back); !strings.Contains(page, "Sei uscito dall&#39;area riservata e dalla tua identità digitale") {
+			t.Fatalf("home after logout: %s", page)
+		}
+	})
+
+	t.Run("WrongState", func(t *testing.T) {
+		rec, _ := logout(t)
+		lc := cookieOf(rec, "procedo_logout")
+		back := loginRequest(t, h, "GET", "/accedi/spid/uscita?state=altro", nil, []*http.Cookie{{Name: lc.Name, Value: lc.Value}}, nil)
+		if page := home(t, back); !strings.Contains(page, "non ha confermato l&#39;uscita") {
+			t.Fatalf("home after logout: %s", page)
+		}
+	})
+
+	t.Run("InvalidAnswer", func(t *testing.T) {
+		rec, _ := logout(t)
+		lc := cookieOf(rec, "procedo_logout")
+		back := loginRequest(t, h, "GET", "/accedi/spid/uscita?error=x&state="+lc.Value, nil, []*http.Cookie{{Name: lc.Name, Value: lc.Value}}, nil)
+		if page := home(t, back); !strings.Contains(page, "non ha confermato l&#39;uscita") {
+			t.Fatalf("home after logout: %s", page)
+		}
+	})
+
+	t.Run("ProviderCannot", func(t *testing.T) {
+		spid.logoutErr = procedo.Errorf(procedo.ENOTFOUND, "no end_session_endpoint")
+		defer func() { spid.logoutErr = nil }()
+		rec, _ := logout(t)
+		if page := home(t, rec); !strings.Contains(page, "Sei uscito dall&#39;area riservata.") {
+			t.Fatalf("home after logout: %s", page)
+		}
+	})
+
+	t.Run("ProviderWithoutSingleLogout", func(t *testing.T) {
+		plain := &fakeIdP{id: "cie", citizen: &procedo.Citizen{FiscalCode: testkit.Mario.FiscalCode, GivenName: "Mario", FamilyName: "Rossi"}}
+		h := newLoginHandler(env, plain)
+		state, ck := startLogin(t, h, "cie")
+		rec := loginRequest(t, h, "GET", "/accedi/cie/callback?code=x&state="+url.QueryEscape(state), nil, []*http.Cookie{ck}, nil)
+		sc := cookieOf(rec, "procedo_session")
+		sess, err := sessions.FindSession(ctx, sc.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec = loginRequest(t, h, "POST", "/esci", url.Values{"csrf_token": {sess.CSRFToken}}, []*http.Cookie{{Name: sc.Name, Value: sc.Value}}, nil)
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" || cookieOf(rec, "procedo_logout") != nil {
+			t.Fatalf("logout: %d %v", rec.Code, rec.Header())
+		}
+		if rec := loginRequest(t, h, "GET", "/accedi/cie/uscita?state=x", nil, nil, nil); rec.Code != http.StatusNotFound {
+			t.Fatalf("logout return of a provider without single logout: %d", rec.Code)
+		}
+	})
+
+	t.Run("WrongTenant", func(t *testing.T) {
+		// A session of Comune A is not one of Comune B: its logout data stay out of reach.
+		sc, _ := login(t)
+		ctxB := procedo.NewContextWithTenant(t.Context(), env.B.Tenant)
+		if got, err := sessions.ProviderLogout(ctxB, sc.Value); err != nil || got != "" {
+			t.Fatalf("other tenant reads %q %v", got, err)
+		}
+		if err := sessions.SetProviderLogout(ctxB, sc.Value, "x"); procedo.ErrorCode(err) != procedo.ENOTFOUND {
+			t.Fatalf("other tenant writes: %v", err)
+		}
+	})
+}
+
+func TestEntityConfiguration(t *testing.T) {
+	env := testkit.NewEnv(t)
+	spid := &sloIdP{fakeIdP: fakeIdP{id: "spid"}}
+	rec := loginRequest(t, newLoginHandler(env, spid), "GET", "/.well-known/openid-federation", nil, nil, nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/entity-statement+jwt" || rec.Body.String() != "eyJ.eyJ.sig" {
+		t.Fatalf("got %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	rec = loginRequest(t, newLoginHandler(env, &fakeIdP{id: "cie"}), "GET", "/.well-known/openid-federation", nil, nil, nil)
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("without federation: %d", rec.Code)
+	}
+}

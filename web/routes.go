@@ -50,6 +50,9 @@ func (h *Handler) Routes() http.Handler {
 	mux.HandleFunc("GET /accedi/{provider}/callback", h.get(h.handleLoginReturn))
 	mux.HandleFunc("POST /accedi/{provider}/acs", h.get(h.handleLoginACS)) // no form token: see handleLoginACS
 	mux.HandleFunc("GET /accedi/{provider}/metadata", h.get(h.handleLoginMetadata))
+	mux.HandleFunc("GET /accedi/{provider}/uscita", h.get(h.handleLogoutReturn))
+	mux.HandleFunc("POST /accedi/{provider}/uscita", h.get(h.handleLogoutReturn)) // no form token: see handleLogoutReturn
+	mux.HandleFunc("GET /.well-known/openid-federation", h.get(h.handleEntityConfiguration))
 	mux.HandleFunc("POST /esci", h.post(h.handleLogout))
 	mux.HandleFunc("GET /pratiche", h.get(h.handleMyCaseList))
 	mux.HandleFunc("GET /pratiche/{id}", h.get(h.handleMyCaseView))
@@ -158,6 +161,9 @@ func (h *Handler) Routes() http.Handler {
 	// IdP, answering a request this browser made (InResponseTo and RelayState
 	// bound to its cookies), accepted once.
 	cop.AddInsecureBypassPattern("POST /accedi/{provider}/acs")
+	// And the SAML Single Logout return, for the same reason (a signed
+	// LogoutResponse answering this browser's LogoutRequest).
+	cop.AddInsecureBypassPattern("POST /accedi/{provider}/uscita")
 	root.Handle("/", cop.Handler(h.withTenant(mux)))
 	return securityHeaders(root)
 }

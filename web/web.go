@@ -397,6 +397,8 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, url, flash st
 var flashMessages = map[string]string{
 	"login":               "Accesso effettuato.",
 	"logout":              "Sei uscito dall'area riservata.",
+	"logout-sso":          "Sei uscito dall'area riservata e dalla tua identità digitale (SPID o CIE).",
+	"logout-partial":      "Sei uscito dall'area riservata. Il gestore della tua identità digitale non ha confermato l'uscita: chiudi il browser per completarla.",
 	"decided":             "Decisione registrata: il provvedimento è stato protocollato e il richiedente sarà avvisato.",
 	"office-new":          "Ufficio creato.",
 	"office-save":         "Ufficio aggiornato.",

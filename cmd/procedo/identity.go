@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -144,13 +145,20 @@ func (m *Main) runIdentity(ctx context.Context, cfg Config, args []string) error
 
 // identityFileFlags are the settings that are easier to give as files than
 // inside the JSON: PEM keys, certificates, IdP metadata.
-type identityFileFlags struct{ key, cert, idpMetadata, metadataSigner string }
+type identityFileFlags struct {
+	key, cert, idpMetadata, metadataSigner string
+	// OIDC federation (SPID/CIE OIDC): keys of the "federation" object.
+	federationKey, encryptionKey, trustAnchorJWKS string
+}
 
 func (f *identityFileFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.key, "key-file", "", "PEM private key: the SAML SP key, or the OIDC private_key_jwt key")
 	fs.StringVar(&f.cert, "certificate-file", "", "PEM certificate of the SAML SP key")
 	fs.StringVar(&f.idpMetadata, "idp-metadata-file", "", "SAML IdP metadata XML")
 	fs.StringVar(&f.metadataSigner, "idp-metadata-signer-file", "", "PEM certificate that signs the SAML IdP metadata downloaded from idp_metadata_url")
+	fs.StringVar(&f.federationKey, "federation-key-file", "", "OIDC federation: PEM key that signs procedo's entity configuration")
+	fs.StringVar(&f.encryptionKey, "encryption-key-file", "", "OIDC federation: PEM RSA key the OP encrypts the userinfo answer to")
+	fs.StringVar(&f.trustAnchorJWKS, "trust-anchor-jwks-file", "", "OIDC federation: the trust anchor's public JWK set (JSON), pinned")
 }
 
 // readSettings reads JSON settings from name: "-" is standard input.
@@ -181,6 +189,33 @@ func (f *identityFileFlags) merge(kind procedo.IdentityProviderKind, base []byte
 			return nil, err
 		}
 		settings[key] = string(b)
+	}
+	if f.federationKey != "" || f.encryptionKey != "" || f.trustAnchorJWKS != "" {
+		if kind != procedo.IdentityOIDC {
+			return nil, errors.New("the federation files are for OIDC methods")
+		}
+		fed, _ := settings["federation"].(map[string]any)
+		if fed == nil {
+			fed = map[string]any{}
+		}
+		for key, file := range map[string]string{"key": f.federationKey, "encryption_key": f.encryptionKey, "trust_anchor_jwks": f.trustAnchorJWKS} {
+			if file == "" {
+				continue
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return nil, err
+			}
+			if key == "trust_anchor_jwks" {
+				if !json.Valid(b) {
+					return nil, fmt.Errorf("%s is not JSON", file)
+				}
+				fed[key] = json.RawMessage(b)
+			} else {
+				fed[key] = string(b)
+			}
+		}
+		settings["federation"] = fed
 	}
 	return json.Marshal(settings)
 }
@@ -231,6 +266,9 @@ func (m *Main) runIdentityAdd(ctx context.Context, cfg Config, args []string) er
 		}
 		fmt.Fprintf(m.Stdout, "added %s provider %q (%s) to tenant %s\n", p.Kind, p.ID, p.Label, t.Slug)
 		fmt.Fprintf(m.Stdout, "metadata for the identity provider: GET /accedi/%s/metadata on the tenant's host\n", p.ID)
+		if strings.Contains(string(p.Config), `"federation"`) {
+			fmt.Fprintf(m.Stdout, "OpenID Federation entity configuration: GET /.well-known/openid-federation on the tenant's host\n")
+		}
 		return nil
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/crewjam/saml"
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/procedo/procedo"
 	"github.com/procedo/procedo/identity"
@@ -127,6 +128,16 @@ func TestCLI_Identity(t *testing.T) {
 	mdFile := write("idp.xml", md)
 	samlSettings := write("saml.json", []byte(`{"entity_id":"https://prova.example.it/accedi/cie/metadata","acs_url":"https://prova.example.it/accedi/cie/acs","spid_level":3}`))
 	oidcSettings := `{"issuer_url":"https://op.example.it","client_id":"https://prova.example.it/","redirect_url":"https://prova.example.it/accedi/spid/callback","acr_values":["https://www.spid.gov.it/SpidL2"]}`
+	// The OIDC federation: the trust anchor's public keys (here the SP
+	// certificate's key stands in for them) and procedo's federation and
+	// encryption keys, from files.
+	anchorJWKS, err := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "ta-1", Use: "sig"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchorFile := write("ta.jwks", anchorJWKS)
+	fedSettings := `{"issuer_url":"https://op.example.it","client_id":"https://prova.example.it","redirect_url":"https://prova.example.it/accedi/cieid/callback",
+		"federation":{"trust_anchor":"https://registry.example.it","authority_hints":["https://registry.example.it"]}}`
 
 	steps := []struct {
 		name    string
@@ -141,6 +152,11 @@ func TestCLI_Identity(t *testing.T) {
 			"--config", "-", "--key-file", keyFile}, 0, `added oidc provider "spid"`, ""},
 		{"AddSAML", "", []string{"identity", "add", "--tenant", "comune-prova", "--id", "cie", "--kind", "saml", "--label", "Entra con CIE",
 			"--config", samlSettings, "--key-file", keyFile, "--certificate-file", certFile, "--idp-metadata-file", mdFile, "--disabled"}, 0, "/accedi/cie/metadata", ""},
+		{"AddFederation", fedSettings, []string{"identity", "add", "--tenant", "comune-prova", "--id", "cieid", "--kind", "oidc", "--label", "Entra con CieID",
+			"--config", "-", "--key-file", keyFile, "--federation-key-file", keyFile, "--encryption-key-file", keyFile,
+			"--trust-anchor-jwks-file", anchorFile, "--disabled"}, 0, "/.well-known/openid-federation", ""},
+		{"AddFederationWithoutKeys", fedSettings, []string{"identity", "add", "--tenant", "comune-prova", "--id", "cieid2", "--kind", "oidc",
+			"--label", "X", "--config", "-", "--key-file", keyFile}, 1, "", "federation.trust_anchor_jwks"},
 		{"AddIncomplete", `{"issuer_url":"https://op.example.it"}`, []string{"identity", "add", "--tenant", "comune-prova", "--id", "x", "--kind", "oidc",
 			"--label", "X", "--config", "-"}, 1, "", "client_id"},
 		{"AddUnknownSetting", `{"isuer_url":"https://op.example.it"}`, []string{"identity", "add", "--tenant", "comune-prova", "--id", "x", "--kind", "oidc",
@@ -149,7 +165,7 @@ func TestCLI_Identity(t *testing.T) {
 			"--config", "-", "--key-file", keyFile}, 1, "", "Esiste già"},
 		{"Enable", "", []string{"identity", "update", "--tenant", "comune-prova", "--id", "cie", "--enabled", "true"}, 0, "enabled: true", ""},
 		{"UpdateLevel", `{"spid_level":7}`, []string{"identity", "update", "--tenant", "comune-prova", "--id", "cie", "--config", "-"}, 1, "", "spid_level"},
-		{"List", "", []string{"identity", "list", "--tenant", "comune-prova"}, 0, "cie\tsaml\tenabled\tEntra con CIE\nspid\toidc\tenabled\tEntra con SPID\n", ""},
+		{"List", "", []string{"identity", "list", "--tenant", "comune-prova"}, 0, "cie\tsaml\tenabled\tEntra con CIE\ncieid\toidc\tdisabled\tEntra con CieID\nspid\toidc\tenabled\tEntra con SPID\n", ""},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
