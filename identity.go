@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -114,4 +115,63 @@ type ProviderLogoutStore interface {
 	SetProviderLogout(ctx context.Context, token, logout string) error
 	// ProviderLogout returns what SetProviderLogout stored, "" if nothing.
 	ProviderLogout(ctx context.Context, token string) (string, error)
+}
+
+// ProviderInitiatedLogout is a SingleLogoutProvider whose provider can also
+// start a logout (SAML IdP-initiated Single Logout: the citizen logged out at
+// the identity provider, or at another service of the same login). The
+// provider sends its request to the logout return URL, where LogoutReturn
+// receives the answers to procedo's own requests.
+type ProviderInitiatedLogout interface {
+	SingleLogoutProvider
+	// LogoutSubject returns the key of the login that logout (from
+	// CallbackSession) describes, by which a provider's logout request finds
+	// its sessions (ProviderSessionStore); "" if there is none.
+	LogoutSubject(logout string) string
+	// IsProviderLogoutRequest reports whether r, at the logout return URL,
+	// carries a logout request of the provider rather than an answer.
+	IsProviderLogoutRequest(r *http.Request) bool
+	// ProviderLogoutRequest checks the provider's logout request in r: it
+	// must be signed by the provider, addressed to procedo and current.
+	// EUNAUTHORIZED if it is not valid; EUNAVAILABLE if the provider's
+	// metadata cannot be had.
+	ProviderLogoutRequest(r *http.Request) (*ProviderLogoutRequest, error)
+	// AnswerProviderLogout returns the signed answer to req, telling the
+	// provider whether the sessions it names were ended (ended false: some
+	// could not be). ENOTFOUND if the provider has no endpoint for it.
+	AnswerProviderLogout(ctx context.Context, req *ProviderLogoutRequest, ended bool) (*ProviderLogoutAnswer, error)
+}
+
+// ProviderLogoutRequest is a verified logout request of an identity
+// provider (see ProviderInitiatedLogout).
+type ProviderLogoutRequest struct {
+	ID      string // the request's id, which the answer refers to
+	Subject string // whose logins it ends, as LogoutSubject keys them
+	// Matches reports whether the login that logout (kept by
+	// ProviderLogoutStore) describes is one the request ends.
+	Matches    func(logout string) bool
+	RelayState string // opaque value of the provider, sent back with the answer; may be ""
+}
+
+// ProviderLogoutAnswer is how the browser takes the answer to a provider's
+// logout request back to it: a redirect to URL, or, when Form is not nil,
+// a form with the fields of Form posted to URL.
+type ProviderLogoutAnswer struct {
+	URL  string
+	Form url.Values
+}
+
+// ProviderSessionStore finds the citizens' sessions of a tenant by their
+// login at an identity provider, so that a logout the provider starts ends
+// them. A SessionService may implement it (with ProviderLogoutStore);
+// without it such logouts end no session.
+type ProviderSessionStore interface {
+	// SetProviderSubject keys the session of token, in the tenant of ctx,
+	// with subject (LogoutSubject) at the tenant's provider. ENOTFOUND if
+	// there is no such session.
+	SetProviderSubject(ctx context.Context, token, provider, subject string) error
+	// EndProviderSessions ends the sessions of the tenant in ctx keyed with
+	// provider and subject whose provider logout data matches accepts, and
+	// returns them (without Token).
+	EndProviderSessions(ctx context.Context, provider, subject string, matches func(logout string) bool) ([]*Session, error)
 }

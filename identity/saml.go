@@ -4,8 +4,10 @@
 package identity
 
 import (
+	"compress/flate"
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/base64"
@@ -60,8 +62,9 @@ type SAMLConfig struct {
 	// which receives the IdP's answer with the HTTP-POST binding.
 	ACSURL string `json:"acs_url"`
 	// LogoutURL is the Single Logout service, https://HOST/accedi/{ID}/uscita,
-	// which receives the IdP's LogoutResponse (HTTP-Redirect or HTTP-POST
-	// binding); empty means ACSURL with "uscita" in place of its last segment.
+	// which receives the IdP's LogoutResponse and, when the IdP starts the
+	// logout, its LogoutRequest (HTTP-Redirect or HTTP-POST binding); empty
+	// means ACSURL with "uscita" in place of its last segment.
 	LogoutURL string `json:"logout_url,omitempty"`
 	// Key is the PEM RSA private key (at least 2048 bits) that signs the
 	// AuthnRequests and the metadata; Certificate is its PEM certificate.
@@ -679,4 +682,233 @@ func (s *SAML) LogoutReturn(w http.ResponseWriter, r *http.Request) (string, err
 		return "", expired()
 	}
 	return state, nil
+}
+
+var _ procedo.ProviderInitiatedLogout = (*SAML)(nil)
+
+// maxRelayState is the longest RelayState the SAML bindings allow
+// (saml-bindings-2.0-os §3.4.3, §3.5.3).
+const maxRelayState = 80
+
+// LogoutSubject implements procedo.ProviderInitiatedLogout: the key of a
+// login is a hash of its NameID (fixed length, whatever the IdP's NameID),
+// "" if logout has none.
+func (s *SAML) LogoutSubject(logout string) string {
+	var sess samlSession
+	if err := json.Unmarshal([]byte(logout), &sess); err != nil || sess.NameID == "" {
+		return ""
+	}
+	return nameIDSubject(sess.NameID)
+}
+
+func nameIDSubject(nameID string) string {
+	sum := sha256.Sum256([]byte(nameID))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// IsProviderLogoutRequest implements procedo.ProviderInitiatedLogout: a
+// SAMLRequest in the query (HTTP-Redirect binding) or in the posted form
+// (HTTP-POST binding); the caller limits the size of a posted body.
+func (s *SAML) IsProviderLogoutRequest(r *http.Request) bool {
+	if r.URL.Query().Get("SAMLRequest") != "" {
+		return true
+	}
+	return r.Method == http.MethodPost && r.PostFormValue("SAMLRequest") != ""
+}
+
+// ProviderLogoutRequest implements procedo.ProviderInitiatedLogout for an
+// IdP-initiated SAML LogoutRequest (HTTP-Redirect binding with the SigAlg
+// and Signature parameters, or HTTP-POST binding with an enveloped
+// signature). crewjam/saml checks that it is signed with a signing
+// certificate of the IdP's metadata (never SHA-1), that its Issuer is the
+// IdP, its Destination our LogoutURL, its IssueInstant within the allowed
+// delay and clock skew, its NotOnOrAfter (if any) not past, and that it
+// was not received before (replay cache). It must name the citizen with a
+// NameID; its SessionIndexes, if any, limit the logins it ends.
+func (s *SAML) ProviderLogoutRequest(r *http.Request) (*procedo.ProviderLogoutRequest, error) {
+	sp, err := s.ready(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	req, err := sp.ValidateLogoutRequest(r)
+	if err != nil {
+		var ire *saml.InvalidResponseError
+		if errors.As(err, &ire) {
+			err = fmt.Errorf("%w: %w", err, ire.PrivateErr)
+		}
+		return nil, refusedLogout(s.cfg.Label, fmt.Errorf("LogoutRequest: %w", err))
+	}
+	if req.NameID == nil || req.NameID.Value == "" {
+		return nil, refusedLogout(s.cfg.Label, errors.New("LogoutRequest without NameID"))
+	}
+	relayState := r.URL.Query().Get("RelayState")
+	if r.Method == http.MethodPost && relayState == "" {
+		relayState = r.PostFormValue("RelayState")
+	}
+	if len(relayState) > maxRelayState {
+		return nil, refusedLogout(s.cfg.Label, fmt.Errorf("RelayState longer than %d bytes", maxRelayState))
+	}
+	want := samlSession{NameID: req.NameID.Value, Format: req.NameID.Format, NameQualifier: req.NameID.NameQualifier,
+		SPNameQualifier: req.NameID.SPNameQualifier}
+	var indexes []string
+	for _, si := range req.AllSessionIndexes() {
+		if si.Value != "" {
+			indexes = append(indexes, si.Value)
+		}
+	}
+	return &procedo.ProviderLogoutRequest{ID: req.ID, Subject: nameIDSubject(want.NameID), RelayState: relayState,
+		Matches: func(logout string) bool { return want.matches(logout, indexes) }}, nil
+}
+
+// matches reports whether the login that logout describes is one of the
+// NameID of want (the qualifiers and format must agree when both name
+// them) and, if indexes is not empty, of one of those SessionIndexes.
+func (want samlSession) matches(logout string, indexes []string) bool {
+	var got samlSession
+	if err := json.Unmarshal([]byte(logout), &got); err != nil || got.NameID == "" || got.NameID != want.NameID {
+		return false
+	}
+	differ := func(a, b string) bool { return a != "" && b != "" && a != b }
+	unspecified := string(saml.UnspecifiedNameIDFormat)
+	if differ(want.NameQualifier, got.NameQualifier) || differ(want.SPNameQualifier, got.SPNameQualifier) ||
+		(want.Format != unspecified && got.Format != unspecified && differ(want.Format, got.Format)) {
+		return false
+	}
+	if len(indexes) == 0 {
+		return true
+	}
+	for _, i := range indexes {
+		if got.SessionIndex != "" && i == got.SessionIndex {
+			return true
+		}
+	}
+	return false
+}
+
+// AnswerProviderLogout implements procedo.ProviderInitiatedLogout with a
+// signed LogoutResponse to req: Status Success, or Responder with the
+// second-level status PartialLogout if not every session was ended. It goes
+// to the IdP's SingleLogoutService (its ResponseLocation, if the metadata
+// gives one) with the HTTP-Redirect binding (query string signature) if the
+// IdP offers it, else with the HTTP-POST binding (enveloped signature).
+// ENOTFOUND if the IdP has neither.
+func (s *SAML) AnswerProviderLogout(ctx context.Context, req *procedo.ProviderLogoutRequest, ended bool) (*procedo.ProviderLogoutAnswer, error) {
+	sp, err := s.ready(ctx)
+	if err != nil {
+		return nil, err
+	}
+	binding, location := sloResponseEndpoint(sp.IDPMetadata)
+	if location == "" {
+		return nil, procedo.Errorf(procedo.ENOTFOUND, "Il gestore dell'identità non indica dove inviare la conferma dell'uscita.")
+	}
+	status := saml.Status{StatusCode: saml.StatusCode{Value: saml.StatusSuccess}}
+	if !ended {
+		status = saml.Status{StatusCode: saml.StatusCode{Value: saml.StatusResponder, StatusCode: &saml.StatusCode{Value: saml.StatusPartialLogout}}}
+	}
+	resp := &saml.LogoutResponse{ID: "_" + hex.EncodeToString([]byte(randomString(15))), InResponseTo: req.ID, Version: "2.0",
+		IssueInstant: time.Now().UTC(), Destination: location, Status: status,
+		// SPID: the Issuer names the SP with NameQualifier.
+		Issuer: &saml.Issuer{Format: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity", NameQualifier: s.cfg.EntityID, Value: s.cfg.EntityID}}
+	if binding == saml.HTTPPostBinding {
+		if err := sp.SignLogoutResponse(resp); err != nil {
+			return nil, fmt.Errorf("identity: sign LogoutResponse: %w", err)
+		}
+		doc := etree.NewDocument()
+		doc.SetRoot(resp.Element())
+		b, err := doc.WriteToBytes()
+		if err != nil {
+			return nil, err
+		}
+		form := url.Values{"SAMLResponse": {base64.StdEncoding.EncodeToString(b)}}
+		if req.RelayState != "" {
+			form.Set("RelayState", req.RelayState)
+		}
+		return &procedo.ProviderLogoutAnswer{URL: location, Form: form}, nil
+	}
+	u, err := s.redirectLogoutResponse(sp, resp, req.RelayState)
+	if err != nil {
+		return nil, fmt.Errorf("identity: LogoutResponse redirect: %w", err)
+	}
+	return &procedo.ProviderLogoutAnswer{URL: u}, nil
+}
+
+// redirectLogoutResponse returns the URL that carries resp, unsigned and
+// deflated, with a query string signature (saml-bindings-2.0-os §3.4.4.1:
+// SAMLResponse, RelayState and SigAlg signed in this order).
+func (s *SAML) redirectLogoutResponse(sp *saml.ServiceProvider, resp *saml.LogoutResponse, relayState string) (string, error) {
+	doc := etree.NewDocument()
+	doc.SetRoot(resp.Element())
+	var buf strings.Builder
+	b64 := base64.NewEncoder(base64.StdEncoding, &buf)
+	fw, err := flate.NewWriter(b64, flate.BestCompression)
+	if err != nil {
+		return "", err
+	}
+	if _, err := doc.WriteTo(fw); err != nil {
+		return "", err
+	}
+	if err := fw.Close(); err != nil {
+		return "", err
+	}
+	if err := b64.Close(); err != nil {
+		return "", err
+	}
+	q := "SAMLResponse=" + url.QueryEscape(buf.String())
+	if relayState != "" {
+		q += "&RelayState=" + url.QueryEscape(relayState)
+	}
+	q += "&SigAlg=" + url.QueryEscape(sp.SignatureMethod)
+	sc, err := saml.GetSigningContext(sp)
+	if err != nil {
+		return "", err
+	}
+	sig, err := sc.SignString(q)
+	if err != nil {
+		return "", err
+	}
+	q += "&Signature=" + url.QueryEscape(base64.StdEncoding.EncodeToString(sig))
+	u, err := url.Parse(resp.Destination)
+	if err != nil {
+		return "", err
+	}
+	if u.RawQuery != "" {
+		u.RawQuery += "&" + q
+	} else {
+		u.RawQuery = q
+	}
+	return u.String(), nil
+}
+
+// sloResponseEndpoint returns the binding and the location where the IdP
+// takes LogoutResponses: its first HTTP-Redirect SingleLogoutService, else
+// its first HTTP-POST one, at ResponseLocation if set.
+func sloResponseEndpoint(idp *saml.EntityDescriptor) (binding, location string) {
+	if idp == nil {
+		return "", ""
+	}
+	for _, b := range []string{saml.HTTPRedirectBinding, saml.HTTPPostBinding} {
+		for _, d := range idp.IDPSSODescriptors {
+			for _, e := range d.SingleLogoutServices {
+				if e.Binding != b {
+					continue
+				}
+				loc := e.Location
+				if e.ResponseLocation != "" {
+					loc = e.ResponseLocation
+				}
+				if isHTTPURL(loc) {
+					return b, loc
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+// refusedLogout is the error of a logout request of the IdP that cannot be
+// trusted (unsigned, bad signature, wrong issuer or destination, expired,
+// replayed); the cause is for the logs only.
+func refusedLogout(label string, err error) error {
+	return &procedo.Error{Code: procedo.EUNAUTHORIZED, Err: err,
+		Message: fmt.Sprintf("La richiesta di uscita ricevuta a nome di «%s» non è valida: non è stata eseguita.", label)}
 }

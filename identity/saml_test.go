@@ -5,8 +5,10 @@ package identity_test
 
 import (
 	"bytes"
+	"compress/flate"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"html/template"
 	"io"
@@ -15,11 +17,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
 
@@ -55,6 +59,47 @@ type testIdP struct {
 	lastRequest       *saml.AuthnRequest
 	sessions          []*saml.Session // every session given out
 	ended             []*saml.Session // sessions ended by a LogoutRequest
+	// participants are the service providers each session (by ID) logged
+	// in to, for IdP-initiated logout.
+	participants map[string][]saml.SessionParticipant
+	// spSLOBinding, if set, keeps only the SP's SingleLogoutServices with
+	// this binding: the IdP sends its LogoutRequest with it.
+	spSLOBinding string
+}
+
+// AddSessionParticipant implements saml.SessionParticipantTracker.
+func (ti *testIdP) AddSessionParticipant(_ *http.Request, session *saml.Session, p saml.SessionParticipant) error {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	if ti.participants == nil {
+		ti.participants = map[string][]saml.SessionParticipant{}
+	}
+	ti.participants[session.ID] = append(ti.participants[session.ID], p)
+	return nil
+}
+
+// SessionParticipants implements saml.SessionParticipantTracker.
+func (ti *testIdP) SessionParticipants(_ *http.Request, match func(*saml.Session) bool) ([]saml.SessionParticipant, error) {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	var out []saml.SessionParticipant
+	for _, s := range ti.sessions {
+		if match(s) {
+			out = append(out, ti.participants[s.ID]...)
+		}
+	}
+	return out, nil
+}
+
+// lastSession returns the last session the IdP gave out.
+func (ti *testIdP) lastSession(t *testing.T) *saml.Session {
+	t.Helper()
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	if len(ti.sessions) == 0 {
+		t.Fatal("the IdP gave out no session")
+	}
+	return ti.sessions[len(ti.sessions)-1]
 }
 
 // InvalidateSession implements saml.SessionInvalidator: it ends the
@@ -89,6 +134,23 @@ func newTestIdP(t *testing.T) *testIdP {
 	mux.HandleFunc("/metadata", ti.idp.ServeMetadata)
 	mux.HandleFunc("/slo", ti.idp.ServeSLO)
 	mux.HandleFunc("/sso", ti.idp.ServeSSO)
+	// The citizen logs out at the IdP: IdP-initiated single logout of the
+	// session ?id=, to every service provider it was used for.
+	mux.HandleFunc("GET /esci", func(w http.ResponseWriter, r *http.Request) {
+		var session *saml.Session
+		ti.set(func(ti *testIdP) {
+			for _, s := range ti.sessions {
+				if s.ID == r.URL.Query().Get("id") {
+					session = s
+				}
+			}
+		})
+		if session == nil {
+			http.NotFound(w, r)
+			return
+		}
+		ti.idp.StartLogout(w, r, session, "")
+	})
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := samlUsers[r.PostFormValue("username")]; !ok {
 			http.Error(w, "unknown user", http.StatusUnauthorized)
@@ -164,6 +226,12 @@ func (ti *testIdP) GetServiceProvider(_ *http.Request, id string) (*saml.EntityD
 	}
 	if ed.EntityID != id {
 		return nil, os.ErrNotExist
+	}
+	if ti.spSLOBinding != "" {
+		for i := range ed.SPSSODescriptors {
+			d := &ed.SPSSODescriptors[i]
+			d.SingleLogoutServices = slices.DeleteFunc(d.SingleLogoutServices, func(e saml.Endpoint) bool { return e.Binding != ti.spSLOBinding })
+		}
 	}
 	return ed, nil
 }
@@ -587,6 +655,408 @@ func TestSAML_Logout(t *testing.T) {
 		wantRefused(t, o2, procedo.EUNAUTHORIZED)
 		if !strings.Contains(o2.Cause, "InResponseTo") {
 			t.Fatalf("refused for %s", o2.Cause)
+		}
+	})
+}
+
+// sloRP is a relying party that keeps sessions the way package web does,
+// for IdP-initiated single logout: the ACS starts a session (answering with
+// its id as JSON), the logout URL ends those a valid LogoutRequest names
+// and answers the IdP (a redirect, or a plain HTML form to post).
+type sloRP struct {
+	t   *testing.T
+	srv *httptest.Server
+	idp *testIdP
+	cfg identity.SAMLConfig
+	sp  *identity.SAML
+
+	mu       sync.Mutex
+	sessions map[string]string // session id → logout data (CallbackSession)
+	ended    []string          // session ids ended by a LogoutRequest
+}
+
+var sloFormPage = template.Must(template.New("").Parse(`<!doctype html><title>Uscita</title>
+<form method="post" action="{{.URL}}">{{range $k, $v := .Form}}<input type="hidden" name="{{$k}}" value="{{index $v 0}}">{{end}}<button>Continua</button></form>`))
+
+// newSLORP starts an IdP (changed by idpChange before its metadata is read)
+// and a relying party registered with it.
+func newSLORP(t *testing.T, idpChange func(*testIdP)) *sloRP {
+	t.Helper()
+	ti := newTestIdP(t)
+	if idpChange != nil {
+		idpChange(ti)
+	}
+	h := &sloRP{t: t, idp: ti, sessions: map[string]string{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /accedi/p", func(w http.ResponseWriter, r *http.Request) {
+		if err := h.sp.Start(w, r, randomState()); err != nil {
+			writeOutcome(w, nil, "", err)
+		}
+	})
+	mux.HandleFunc("POST /accedi/p/acs", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		c, _, logout, err := h.sp.CallbackSession(r)
+		if err != nil {
+			writeOutcome(w, nil, "", err)
+			return
+		}
+		id := randomState()
+		h.mu.Lock()
+		h.sessions[id] = logout
+		h.mu.Unlock()
+		writeOutcomeLogout(w, c, id, logout, nil)
+	})
+	uscita := func(w http.ResponseWriter, r *http.Request) {
+		if !h.sp.IsProviderLogoutRequest(r) {
+			http.Error(w, "not a LogoutRequest", http.StatusBadRequest)
+			return
+		}
+		req, err := h.sp.ProviderLogoutRequest(r)
+		if err != nil {
+			writeOutcome(w, nil, "", err)
+			return
+		}
+		h.mu.Lock()
+		for id, logout := range h.sessions {
+			if h.sp.LogoutSubject(logout) == req.Subject && req.Matches(logout) {
+				delete(h.sessions, id)
+				h.ended = append(h.ended, id)
+			}
+		}
+		h.mu.Unlock()
+		ans, err := h.sp.AnswerProviderLogout(r.Context(), req, true)
+		if err != nil {
+			writeOutcome(w, nil, "", err)
+			return
+		}
+		if ans.Form == nil {
+			http.Redirect(w, r, ans.URL, http.StatusSeeOther)
+			return
+		}
+		_ = sloFormPage.Execute(w, ans)
+	}
+	mux.HandleFunc("GET /accedi/p/uscita", uscita)
+	mux.HandleFunc("POST /accedi/p/uscita", uscita)
+	h.srv = httptest.NewServer(mux)
+	t.Cleanup(h.srv.Close)
+	kp := testKey(t, 3)
+	h.cfg = identity.SAMLConfig{ID: "p", Label: "Entra con SPID", IdPMetadataXML: ti.metadataXML(t),
+		EntityID: h.srv.URL + "/accedi/p/metadata", ACSURL: h.srv.URL + "/accedi/p/acs", Key: kp.keyPEM, Certificate: kp.certPEM}
+	sp, err := identity.NewSAML(h.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sp = sp
+	_, md, err := sp.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti.set(func(ti *testIdP) { ti.spMetadata, ti.spCert = md, kp.cert.Raw })
+	return h
+}
+
+// login logs username in with browser b and returns the rp's session id,
+// its logout data, and the IdP's session.
+func (h *sloRP) login(b *browser, username string) (string, string, *saml.Session) {
+	t := h.t
+	t.Helper()
+	resp, page := b.get(h.srv.URL + "/accedi/p")
+	action, form := parseForm(t, page)
+	form.Set("username", username)
+	resp, page = b.post(resp.Request.URL.ResolveReference(mustURL(t, action)).String(), form)
+	action, form = parseForm(t, page)
+	o := b.outcome(b.post(action, form))
+	if o.Status != http.StatusOK || o.State == "" || o.Logout == "" {
+		t.Fatalf("login: %+v", o)
+	}
+	return o.State, o.Logout, h.idp.lastSession(t)
+}
+
+// idpURL returns the test IdP's URL for path (on localhost, as its metadata says).
+func (h *sloRP) idpURL(path string) string { return localhost(h.idp.srv.URL) + path }
+
+func (h *sloRP) alive(id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, ok := h.sessions[id]
+	return ok
+}
+
+// samlMessage decodes a SAMLRequest or SAMLResponse of the HTTP-Redirect
+// binding (deflated) or of the HTTP-POST binding (plain).
+func samlMessage(t *testing.T, v string, deflated bool) []byte {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deflated {
+		if b, err = io.ReadAll(flate.NewReader(bytes.NewReader(b))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+func TestSAML_ProviderLogout(t *testing.T) {
+	h := newSLORP(t, nil)
+	b := newBrowser(t, "")
+	mario, _, idpSession := h.login(b, "mario")
+	other, _, _ := h.login(newBrowser(t, ""), "mario") // another login of Mario, another IdP session
+	lucia, _, _ := h.login(newBrowser(t, ""), "lucia")
+
+	// Mario logs out at the IdP, which sends procedo a signed LogoutRequest
+	// (HTTP-Redirect binding) through the browser.
+	b.stopAt = h.srv.URL + "/accedi/p/uscita"
+	resp, body := b.get(h.idpURL("/esci?id=") + idpSession.ID)
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("IdP logout: %s %s", resp.Status, body)
+	}
+	reqURL := mustURL(t, resp.Header.Get("Location"))
+	q := reqURL.Query()
+	if q.Get("SigAlg") == "" || q.Get("Signature") == "" {
+		t.Fatalf("the IdP's request is not signed: %s", reqURL)
+	}
+	var lr saml.LogoutRequest
+	if err := xml.Unmarshal(samlMessage(t, q.Get("SAMLRequest"), true), &lr); err != nil {
+		t.Fatal(err)
+	}
+	// procedo ends the session and answers, signed, to the IdP.
+	b.stopAt = h.idpURL("/slo")
+	resp, body = b.get(reqURL.String())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout request: %s %s", resp.Status, body)
+	}
+	if h.alive(mario) || !h.alive(other) || !h.alive(lucia) {
+		t.Fatalf("sessions after logout: %v ended %v", h.sessions, h.ended)
+	}
+	ansURL := mustURL(t, resp.Header.Get("Location"))
+	aq := ansURL.Query()
+	if aq.Get("SigAlg") != dsig.RSASHA256SignatureMethod || aq.Get("Signature") == "" || aq.Get("SAMLResponse") == "" {
+		t.Fatalf("answer not signed: %s", ansURL)
+	}
+	var lresp saml.LogoutResponse
+	if err := xml.Unmarshal(samlMessage(t, aq.Get("SAMLResponse"), true), &lresp); err != nil {
+		t.Fatal(err)
+	}
+	if lresp.InResponseTo != lr.ID || lresp.Status.StatusCode.Value != saml.StatusSuccess || lresp.Issuer == nil ||
+		lresp.Issuer.Value != h.cfg.EntityID || lresp.Issuer.NameQualifier != h.cfg.EntityID || lresp.Destination != h.idpURL("/slo") {
+		t.Fatalf("LogoutResponse %+v", lresp)
+	}
+	// The IdP checks the answer (signature with the SP metadata's key,
+	// InResponseTo, destination) and reports no failure.
+	b.stopAt = ""
+	resp, body = b.get(ansURL.String())
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "You have been logged out") || strings.Contains(body, "could not be confirmed") {
+		t.Fatalf("IdP after the answer: %s %s", resp.Status, body)
+	}
+
+	t.Run("Replayed", func(t *testing.T) {
+		b := newBrowser(t, h.idpURL(""))
+		o := b.outcome(b.get(reqURL.String()))
+		wantRefused(t, o, procedo.EUNAUTHORIZED)
+		if !strings.Contains(o.Cause, "already been used") && !strings.Contains(o.Cause, "replay") {
+			t.Fatalf("refused for %s", o.Cause)
+		}
+	})
+}
+
+func TestSAML_ProviderLogoutPOST(t *testing.T) {
+	// An IdP that sends its LogoutRequest with the HTTP-POST binding
+	// (enveloped signature) and takes answers only with it, at its
+	// ResponseLocation.
+	h := newSLORP(t, func(ti *testIdP) {
+		ti.idp.LogoutBindings = []string{saml.HTTPPostBinding}
+		ti.spSLOBinding = saml.HTTPPostBinding
+	})
+	// The metadata sends requests to /slo-richieste, answers to /slo.
+	ed := h.idp.idp.Metadata()
+	for i := range ed.IDPSSODescriptors[0].SingleLogoutServices {
+		e := &ed.IDPSSODescriptors[0].SingleLogoutServices[i]
+		e.ResponseLocation, e.Location = e.Location, h.idpURL("/slo-richieste")
+	}
+	md, err := xml.Marshal(ed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cfg.IdPMetadataXML = string(md)
+	if h.sp, err = identity.NewSAML(h.cfg); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowser(t, "")
+	mario, _, idpSession := h.login(b, "mario")
+	resp, page := b.get(h.idpURL("/esci?id=") + idpSession.ID)
+	action, form := parseForm(t, page)
+	if resp.StatusCode != http.StatusOK || action != h.srv.URL+"/accedi/p/uscita" || form.Get("SAMLRequest") == "" {
+		t.Fatalf("IdP logout: %s %s", resp.Status, page)
+	}
+	var lr saml.LogoutRequest
+	if err := xml.Unmarshal(samlMessage(t, form.Get("SAMLRequest"), false), &lr); err != nil {
+		t.Fatal(err)
+	}
+	resp, page = b.post(action, form)
+	if h.alive(mario) {
+		t.Fatal("the session survives the IdP's logout")
+	}
+	action, ans := parseForm(t, page)
+	if resp.StatusCode != http.StatusOK || action != h.idpURL("/slo") {
+		t.Fatalf("answer: %s %s", resp.Status, page)
+	}
+	raw := samlMessage(t, ans.Get("SAMLResponse"), false)
+	var lresp saml.LogoutResponse
+	if err := xml.Unmarshal(raw, &lresp); err != nil {
+		t.Fatal(err)
+	}
+	if lresp.InResponseTo != lr.ID || lresp.Status.StatusCode.Value != saml.StatusSuccess || !bytes.Contains(raw, []byte("<ds:SignatureValue")) {
+		t.Fatalf("LogoutResponse %s", raw)
+	}
+	resp, page = b.post(action, ans)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "You have been logged out") || strings.Contains(page, "could not be confirmed") {
+		t.Fatalf("IdP after the answer: %s %s", resp.Status, page)
+	}
+}
+
+// idpLogoutRequest is a LogoutRequest as the test IdP would send it for the
+// login logout (a rp session's logout data), to h's logout URL.
+func (h *sloRP) idpLogoutRequest(t *testing.T, logout string) *saml.LogoutRequest {
+	t.Helper()
+	var sess struct {
+		NameID       string `json:"n"`
+		Format       string `json:"f"`
+		Qualifier    string `json:"q"`
+		SPQualifier  string `json:"s"`
+		SessionIndex string `json:"i"`
+	}
+	if err := json.Unmarshal([]byte(logout), &sess); err != nil {
+		t.Fatal(err)
+	}
+	return &saml.LogoutRequest{ID: "id-" + randomState(), Version: "2.0", IssueInstant: time.Now().UTC(),
+		Destination:  h.srv.URL + "/accedi/p/uscita",
+		Issuer:       &saml.Issuer{Format: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity", Value: h.idp.idp.MetadataURL.String()},
+		NameID:       &saml.NameID{Value: sess.NameID, Format: sess.Format, NameQualifier: sess.Qualifier, SPNameQualifier: sess.SPQualifier},
+		SessionIndex: &saml.SessionIndex{Value: sess.SessionIndex}}
+}
+
+// signer is a ServiceProvider used only to sign messages with key i.
+func signer(t *testing.T, i int) *saml.ServiceProvider {
+	kp := testKey(t, i)
+	return &saml.ServiceProvider{Key: kp.key, Certificate: kp.cert, SignatureMethod: dsig.RSASHA256SignatureMethod}
+}
+
+func TestSAML_ProviderLogoutRefused(t *testing.T) {
+	h := newSLORP(t, nil)
+	mario, logout, _ := h.login(newBrowser(t, ""), "mario")
+	idpKey := 2 // the test IdP's key
+
+	// redirect sends req with the HTTP-Redirect binding, signed with key
+	// (no signature if key < 0).
+	redirect := func(t *testing.T, req *saml.LogoutRequest, key int) outcome {
+		t.Helper()
+		var u *url.URL
+		if key < 0 {
+			u = req.Redirect("")
+		} else {
+			var err error
+			if u, err = signer(t, key).RedirectLogoutRequestURL(req, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Whatever its Destination says, the request comes to our logout URL.
+		our := mustURL(t, h.srv.URL+"/accedi/p/uscita")
+		u.Scheme, u.Host, u.Path = our.Scheme, our.Host, our.Path
+		b := newBrowser(t, h.idpURL(""))
+		return b.outcome(b.get(u.String()))
+	}
+	// postRaw sends req with the HTTP-POST binding, signed with key (no
+	// signature if key < 0); post reads the rp's outcome.
+	postRaw := func(t *testing.T, req *saml.LogoutRequest, key int) (*http.Response, string) {
+		t.Helper()
+		if key >= 0 {
+			if err := signer(t, key).SignLogoutRequest(req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		doc := etree.NewDocument()
+		doc.SetRoot(req.Element())
+		raw, err := doc.WriteToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, h.idpURL(""))
+		return b.post(h.srv.URL+"/accedi/p/uscita", url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString(raw)}})
+	}
+	post := func(t *testing.T, req *saml.LogoutRequest, key int) outcome {
+		t.Helper()
+		resp, body := postRaw(t, req, key)
+		var o outcome
+		if err := json.Unmarshal([]byte(body), &o); err != nil {
+			t.Fatalf("rp answered %s: %q", resp.Status, body)
+		}
+		return o
+	}
+
+	for _, tc := range []struct {
+		name   string
+		change func(*saml.LogoutRequest)
+		key    int
+		cause  string
+	}{
+		{"Unsigned", nil, -1, "Signature"},
+		{"WrongSignature", nil, 1, "signature"},
+		{"WrongIssuer", func(r *saml.LogoutRequest) { r.Issuer.Value = "https://idp.altro.example.it/metadata" }, idpKey, "issuer"},
+		{"WrongDestination", func(r *saml.LogoutRequest) { r.Destination = "https://altro.example.it/accedi/p/uscita" }, idpKey, "Destination"},
+		{"Expired", func(r *saml.LogoutRequest) { r.IssueInstant = time.Now().Add(-10 * time.Minute).UTC() }, idpKey, "expired"},
+		{"FromTheFuture", func(r *saml.LogoutRequest) { r.IssueInstant = time.Now().Add(10 * time.Minute).UTC() }, idpKey, "future"},
+		{"NotOnOrAfterPast", func(r *saml.LogoutRequest) {
+			past := time.Now().Add(-10 * time.Minute).UTC()
+			r.NotOnOrAfter = &past
+		}, idpKey, "expired"},
+	} {
+		for _, binding := range []string{"Redirect", "POST"} {
+			t.Run(tc.name+binding, func(t *testing.T) {
+				req := h.idpLogoutRequest(t, logout)
+				if tc.change != nil {
+					tc.change(req)
+				}
+				send := redirect
+				if binding == "POST" {
+					send = post
+				}
+				o := send(t, req, tc.key)
+				wantRefused(t, o, procedo.EUNAUTHORIZED)
+				if !strings.Contains(strings.ToLower(o.Cause), strings.ToLower(tc.cause)) {
+					t.Fatalf("refused for %s", o.Cause)
+				}
+				if !h.alive(mario) {
+					t.Fatal("a refused request ended the session")
+				}
+			})
+		}
+	}
+
+	t.Run("OtherSessionIndex", func(t *testing.T) {
+		// Valid, but for another login of the same NameID: nothing ends.
+		req := h.idpLogoutRequest(t, logout)
+		req.SessionIndex = &saml.SessionIndex{Value: "altra-sessione"}
+		b := newBrowser(t, h.idpURL(""))
+		u, err := signer(t, idpKey).RedirectLogoutRequestURL(req, "stato-idp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := b.get(u.String())
+		if resp.StatusCode != http.StatusSeeOther || !h.alive(mario) {
+			t.Fatalf("got %s %s", resp.Status, body)
+		}
+		if loc := mustURL(t, resp.Header.Get("Location")); loc.Query().Get("RelayState") != "stato-idp" {
+			t.Fatalf("RelayState not sent back: %s", loc)
+		}
+	})
+
+	t.Run("OKWithPOST", func(t *testing.T) {
+		resp, body := postRaw(t, h.idpLogoutRequest(t, logout), idpKey)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), h.idpURL("/slo?SAMLResponse=")) || h.alive(mario) {
+			t.Fatalf("got %s %v %s", resp.Status, resp.Header, body)
 		}
 	})
 }

@@ -207,3 +207,105 @@ func (s *SessionService) ProviderLogout(ctx context.Context, token string) (_ st
 	}
 	return v.String, nil
 }
+
+var _ procedo.ProviderSessionStore = (*SessionService)(nil)
+
+// providerSubject is the provider_subject of a session: the provider's id
+// (which has no ":") and the provider's key of the login.
+func providerSubject(provider, subject string) string { return provider + ":" + subject }
+
+// SetProviderSubject implements procedo.ProviderSessionStore: it keys the
+// session of token, in the tenant of ctx, with subject at provider.
+// ENOTFOUND if there is no such session.
+func (s *SessionService) SetProviderSubject(ctx context.Context, token, provider, subject string) (err error) {
+	defer procedo.Wrap(&err, "sqlstore.SetProviderSubject")
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return err
+	}
+	if provider == "" || subject == "" {
+		return procedo.Errorf(procedo.EINVALID, "Manca l'identificativo dell'accesso presso il gestore dell'identità.")
+	}
+	return s.db.transact(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE sessions SET provider_subject = ? WHERE id = ? AND tenant_id = ?`,
+			providerSubject(provider, subject), hashSecret(token), tid)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return procedo.Errorf(procedo.ENOTFOUND, "Sessione non trovata.")
+		}
+		return nil
+	})
+}
+
+// EndProviderSessions implements procedo.ProviderSessionStore: it deletes,
+// in one transaction, the sessions of the tenant in ctx keyed with subject
+// at provider whose provider logout data matches accepts (expired ones
+// too: they are over anyway), and returns them without Token. Sessions of
+// other tenants are never read, whatever subject is.
+func (s *SessionService) EndProviderSessions(ctx context.Context, provider, subject string, matches func(logout string) bool) (_ []*procedo.Session, err error) {
+	defer procedo.Wrap(&err, "sqlstore.EndProviderSessions")
+	tid, err := tenantID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if provider == "" || subject == "" {
+		return nil, nil
+	}
+	var ended []*procedo.Session
+	err = s.db.transact(ctx, func(tx *Tx) error {
+		ended = nil // the transaction may be retried
+		ids, err := findProviderSessions(ctx, tx, tid, providerSubject(provider, subject), matches, &ended)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ? AND tenant_id = ?`, id, tid); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ended, nil
+}
+
+// findProviderSessions appends to ended the sessions of tenant tid keyed
+// with subject whose logout data matches accepts, and returns their ids.
+func findProviderSessions(ctx context.Context, tx *Tx, tid int64, subject string, matches func(string) bool, ended *[]*procedo.Session) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT id, user_id, citizen, created_at, expires_at, provider_logout
+		FROM sessions WHERE tenant_id = ? AND provider_subject = ?`, tid, subject)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		var userID sql.NullInt64
+		var citizen, logout sql.NullString
+		sess := &procedo.Session{TenantID: tid}
+		if err := rows.Scan(&id, &userID, &citizen, timeValue{&sess.CreatedAt}, timeValue{&sess.ExpiresAt}, &logout); err != nil {
+			return nil, err
+		}
+		if matches != nil && !matches(logout.String) {
+			continue
+		}
+		if userID.Valid {
+			sess.UserID = &userID.Int64
+		}
+		if citizen.Valid {
+			sess.Citizen = &procedo.Citizen{}
+			if err := json.Unmarshal([]byte(citizen.String), sess.Citizen); err != nil {
+				return nil, err
+			}
+		}
+		ids, *ended = append(ids, id), append(*ended, sess)
+	}
+	return ids, rows.Err()
+}

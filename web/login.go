@@ -8,7 +8,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/procedo/procedo"
@@ -252,6 +255,14 @@ func (h *Handler) completeLoginLogout(w http.ResponseWriter, r *http.Request, p 
 		if err := store.SetProviderLogout(ctx, sess.Token, logout); err != nil {
 			return err
 		}
+		// A provider that can start the logout itself finds the session by its key.
+		if pl, ok := p.(procedo.ProviderInitiatedLogout); ok {
+			if subjects, ok := h.Sessions.(procedo.ProviderSessionStore); ok && pl.LogoutSubject(logout) != "" {
+				if err := subjects.SetProviderSubject(ctx, sess.Token, p.ID(), pl.LogoutSubject(logout)); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	if old := requestFrom(r).session; old != nil {
 		if ck, err := r.Cookie(sessionCookie); err == nil {
@@ -340,7 +351,8 @@ func (h *Handler) providerLogout(r *http.Request, id, token string) (procedo.Sin
 }
 
 // handleLogoutReturn is where the identity provider sends the browser back
-// after ending its session (GET for OIDC and the SAML HTTP-Redirect binding,
+// after ending its session, or, with a logout request of its own, to end
+// procedo's sessions (handleProviderLogout) (GET for OIDC and the SAML HTTP-Redirect binding,
 // a cross-site POST for the SAML HTTP-POST binding, with no form token: the
 // provider's signed answer and the state, compared with the logout cookie,
 // tie it to the logout this browser started). The local session is already
@@ -357,6 +369,9 @@ func (h *Handler) handleLogoutReturn(w http.ResponseWriter, r *http.Request) err
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 	}
+	if pl, ok := slo.(procedo.ProviderInitiatedLogout); ok && pl.IsProviderLogoutRequest(r) {
+		return h.handleProviderLogout(w, r, pl)
+	}
 	state, err := slo.LogoutReturn(w, r)
 	ck, cerr := r.Cookie(logoutStateCookie)
 	http.SetCookie(w, &http.Cookie{Name: logoutStateCookie, Path: "/accedi", MaxAge: -1, HttpOnly: true, Secure: h.SecureCookies})
@@ -370,6 +385,97 @@ func (h *Handler) handleLogoutReturn(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	h.redirect(w, r, "/", "logout-sso")
+	return nil
+}
+
+// providerLogoutPage takes the signed answer to a provider's logout request
+// back to the provider with the HTTP-POST binding: a form of hidden fields
+// that a script of ours submits at once, with a "Continua" button for
+// browsers without JavaScript.
+type providerLogoutPage struct {
+	URL    string
+	Fields []hiddenField
+	Ended  bool // every session named was ended
+}
+
+type hiddenField struct{ Name, Value string }
+
+// handleProviderLogout serves a logout that the identity provider started
+// (SAML IdP-initiated Single Logout), sent by the citizen's browser to the
+// logout return URL: the provider's signed request is checked, every
+// session of the tenant it names is ended (and audited), and the browser
+// takes the provider's signed answer back. A request that cannot be trusted
+// ends nothing: it is refused with 400, logged and audited.
+func (h *Handler) handleProviderLogout(w http.ResponseWriter, r *http.Request, p procedo.ProviderInitiatedLogout) error {
+	ctx := r.Context()
+	req, err := p.ProviderLogoutRequest(r)
+	if err != nil {
+		code := procedo.ErrorCode(err)
+		h.Logger.Warn("provider logout request refused", "provider", p.ID(), "code", code, "error", err,
+			"request_id", procedo.RequestIDFromContext(ctx), "tenant_id", procedo.TenantIDFromContext(ctx))
+		_ = h.Audit.RecordAudit(ctx, &procedo.AuditEvent{Action: "logout.idp.refused", ObjectType: "identity_provider",
+			ObjectID: p.ID(), RemoteAddr: remoteAddr(r), Detail: err.Error()})
+		status := statusOf(code)
+		if code == procedo.EUNAUTHORIZED || code == procedo.EFORBIDDEN {
+			status = http.StatusBadRequest
+		}
+		h.render(w, r, status, "error", &page{Title: "Richiesta di uscita non valida",
+			Data: &errorPage{Status: status, Message: procedo.ErrorMessage(err)}})
+		return nil
+	}
+	ended := false
+	if store, ok := h.Sessions.(procedo.ProviderSessionStore); ok {
+		sessions, err := store.EndProviderSessions(ctx, p.ID(), req.Subject, req.Matches)
+		if err != nil {
+			h.Logger.Error("provider logout: sessions not ended", "provider", p.ID(), "error", err,
+				"request_id", procedo.RequestIDFromContext(ctx), "tenant_id", procedo.TenantIDFromContext(ctx))
+		} else {
+			ended = true
+		}
+		for _, s := range sessions {
+			actx := ctx
+			if s.Citizen != nil {
+				actx = procedo.NewContextWithActor(ctx, &procedo.Actor{Kind: procedo.ActorCitizen, Citizen: s.Citizen})
+			}
+			ev := &procedo.AuditEvent{Action: "logout.idp", ObjectType: "session", RemoteAddr: remoteAddr(r), Detail: p.ID()}
+			if s.Citizen != nil {
+				ev.ObjectType, ev.ObjectID = "citizen", s.Citizen.FiscalCode
+			}
+			_ = h.Audit.RecordAudit(actx, ev)
+		}
+	}
+	// The browser that brought the request may hold one of the ended sessions.
+	if st := requestFrom(r); st.session != nil {
+		if ck, err := r.Cookie(sessionCookie); err == nil {
+			if _, err := h.Sessions.FindSession(ctx, ck.Value); err != nil {
+				h.clearSession(w)
+				st.session, st.actor = nil, nil
+			}
+		}
+	}
+	ans, err := p.AnswerProviderLogout(ctx, req, ended)
+	if err != nil {
+		return err
+	}
+	if ans.Form == nil {
+		http.Redirect(w, r, ans.URL, http.StatusSeeOther)
+		return nil
+	}
+	u, err := url.Parse(ans.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return &procedo.Error{Code: procedo.EINTERNAL, Message: "Non è possibile rispondere al gestore dell'identità.", Err: err}
+	}
+	pg := &providerLogoutPage{URL: ans.URL, Ended: ended}
+	for _, name := range slices.Sorted(maps.Keys(ans.Form)) {
+		for _, v := range ans.Form[name] {
+			pg.Fields = append(pg.Fields, hiddenField{name, v})
+		}
+	}
+	// The form goes to the provider's site: only there, besides our own.
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+		"frame-ancestors 'none'; form-action 'self' "+u.Scheme+"://"+u.Host+"; base-uri 'none'")
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, http.StatusOK, "provider_logout", &page{Title: "Uscita dall'area riservata", Data: pg})
 	return nil
 }
 

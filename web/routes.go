@@ -18,6 +18,7 @@ var registeredPages = []string{
 	"apply_privacy", "apply_applicant", "apply_section", "apply_files", "apply_payment", "apply_summary",
 	"case_action", "admin_outbox",
 	"opinion_list", "opinion_view",
+	"provider_logout",
 }
 
 // Routes returns the web UI. Every route is listed here.

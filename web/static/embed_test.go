@@ -18,7 +18,7 @@ const vendorCSS = "vendor/bootstrap-italia/css/bootstrap-italia.min.css"
 
 func TestFS_OwnFiles(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"css/procedo.css", "vendor/README.md"} {
+	for _, name := range []string{"css/procedo.css", "js/invio.js", "vendor/README.md"} {
 		if _, err := fs.Stat(static.FS, name); err != nil {
 			t.Errorf("embedded FS lacks %s: %v", name, err)
 		}
