@@ -96,6 +96,12 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 			tx.db.nullTS(r.EmergencyAt), r.CreatedBy}
 		byNumber[r.Number] = r
 	}
+	if tx.db.dialect.name() == "sqlite" && len(rows)*len(cols) <= maxParams {
+		if err := insertConsecutive(ctx, tx, cols, regs, rows); err != nil {
+			return tx.db.dialect.mapError(err)
+		}
+		return tx.db.dialect.indexRegistrations(ctx, tx, regs)
+	}
 	// One multi-row INSERT for the whole batch; RETURNING gives (number, id)
 	// pairs, so the order of the returned rows does not matter.
 	err = insertRows(ctx, tx, "registrations", cols, rows, "number, id", func(scan func(...any) error) error {
@@ -113,6 +119,46 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 		return tx.db.dialect.mapError(err)
 	}
 	return tx.db.dialect.indexRegistrations(ctx, tx, regs)
+}
+
+// insertConsecutive inserts the rows of regs with one multi-row INSERT on
+// SQLite, without RETURNING (for which SQLite collects the rows in a
+// temporary table): an INTEGER PRIMARY KEY given no value is one more than the
+// largest in the table, row after row in VALUES order, so the ids are the
+// len(regs) values ending at the last inserted rowid. The last one is checked
+// against its number, in case that rule ever did not hold.
+func insertConsecutive(ctx context.Context, tx *Tx, cols []string, regs []*procedo.Registration, rows [][]any) error {
+	one := "(" + placeholders(len(cols)) + ")"
+	var b strings.Builder
+	b.WriteString("INSERT INTO registrations (" + strings.Join(cols, ", ") + ") VALUES ")
+	args := make([]any, 0, len(rows)*len(cols))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+		args = append(args, r...)
+	}
+	res, err := tx.execPrepared(ctx, b.String(), args...)
+	if err != nil {
+		return err
+	}
+	last, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	n := len(regs)
+	var number int
+	if err := scanOne(tx.queryPrepared(ctx, `SELECT number FROM registrations WHERE id = ?`, last))(&number); err != nil {
+		return err
+	}
+	if number != regs[n-1].Number {
+		return fmt.Errorf("registrations: row %d holds number %d, not %d: ids are not consecutive", last, number, regs[n-1].Number)
+	}
+	for i, r := range regs {
+		r.ID = last - int64(n-1-i)
+	}
+	return nil
 }
 
 // maxParams bounds the parameters of one statement (SQLite's default limit is

@@ -98,8 +98,14 @@ func (db *DB) runRegistrar() {
 // each, and the wait overlaps the start of the transaction. A lone caller
 // never waits.
 func (db *DB) commitGroup(first *regRequest, expect int) (batch []*regRequest, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	// On SQLite a context that can be cancelled costs the driver a goroutine
+	// and a progress handler per statement; there the busy timeout bounds waits.
+	ctx := context.Background()
+	if db.registrar.committed == nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+	}
 	store := func(tx *Tx) error {
 		if batch == nil { // not a retry of the transaction
 			batch = db.registrar.gather(first, min(expect, maxGroup))

@@ -5,6 +5,8 @@ package sqlstore
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/blevesearch/snowballstem"
@@ -31,11 +33,36 @@ func stemWords(text string) []string {
 		if italianStopwords[w] {
 			continue
 		}
-		env := snowballstem.NewEnv(w)
-		italian.Stem(env)
-		out = append(out, env.Current())
+		out = append(out, stem(w))
 	}
 	return out
+}
+
+// stems caches the stems of words seen (the same words come back in oggetti
+// and names again and again): stemming was most of the work a registration
+// does before it is queued for group commit. At most maxStems are kept.
+var (
+	stems    sync.Map // word → stem
+	numStems atomic.Int64
+)
+
+const maxStems = 200_000
+
+// stem returns the Snowball Italian stem of the lower-case word w.
+func stem(w string) string {
+	if s, ok := stems.Load(w); ok {
+		return s.(string)
+	}
+	env := snowballstem.NewEnv(w)
+	italian.Stem(env)
+	s := env.Current()
+	// Numbers and codes are mostly seen once: they would fill the cache.
+	if numStems.Load() < maxStems && !strings.ContainsAny(w, "0123456789") {
+		if _, loaded := stems.LoadOrStore(strings.Clone(w), s); !loaded {
+			numStems.Add(1)
+		}
+	}
+	return s
 }
 
 // italianStopwords are articles, prepositions and conjunctions, which do not
