@@ -3,6 +3,8 @@
 
 package sqlstore
 
+import "context"
+
 // ClassificationTokens exposes classificationTokens to the tests of sqlstore_test.
 var ClassificationTokens = classificationTokens
 
@@ -25,4 +27,17 @@ func SyncAnswer(db *DB, path string) error {
 	close(committed)
 	db.runSyncer(path, committed)
 	return <-r.done
+}
+
+// ReindexRegistrations runs the Go step of migration 0016 (SQLite) again.
+func ReindexRegistrations(db *DB) error {
+	tx, err := db.write.Begin()
+	if err != nil {
+		return err
+	}
+	if err := reindexAllRegistrations(context.Background(), tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }

@@ -5,6 +5,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -24,6 +25,14 @@ type Migration struct {
 	Version int    // from the file name: 0003_create_cases.sql → 3
 	Name    string // file name
 	SQL     string
+}
+
+// goSteps are the parts of migrations that SQL cannot do, run in the
+// migration's transaction right after its SQL, by dialect and version.
+var goSteps = map[string]map[int]func(ctx context.Context, tx *sql.Tx) error{
+	// The full-text table of registrations, created empty, filled with the
+	// words stemmed in Go (all of them: before, the first 32).
+	"sqlite": {16: reindexAllRegistrations},
 }
 
 // Migrations returns the migrations of a dialect ("sqlite" or "postgres") in order.
@@ -113,6 +122,12 @@ func (db *DB) Migrate(ctx context.Context) (err error) {
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if step := goSteps[db.dialect.name()][m.Version]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 			m.Version, m.Name, db.Now().UTC().Format(sqliteTimeFormat)); err != nil {

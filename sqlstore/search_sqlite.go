@@ -5,8 +5,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/procedo/procedo"
@@ -20,7 +22,60 @@ func (sqliteDialect) indexRow(r *procedo.Registration) []any {
 	if err != nil {
 		panic(err) // plain data: cannot fail
 	}
-	return []any{strings.Join(stemWords(r.Subject+" "+string(corr)), " "), classificationTokens(r.Classification)}
+	return []any{strings.Join(indexWords(r.Subject+" "+string(corr)), " "), classificationTokens(r.Classification)}
+}
+
+// reindexAllRegistrations fills the full-text table of registrations again
+// from the stored entries, with indexRow, inside tx: the Go part of migration
+// 0016, which created the table empty (stems are computed in Go).
+func reindexAllRegistrations(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO registrations_fts (registrations_fts) VALUES ('delete-all')`); err != nil {
+		return err
+	}
+	const chunk = 2000
+	var after int64
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT id, subject, correspondents, classification FROM registrations WHERE id > ? ORDER BY id LIMIT ?`, after, chunk)
+		if err != nil {
+			return err
+		}
+		var batch [][]any
+		for rows.Next() {
+			var r procedo.Registration
+			var corr string
+			if err := rows.Scan(&r.ID, &r.Subject, &corr, &r.Classification); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal([]byte(corr), &r.Correspondents); err != nil {
+				rows.Close()
+				return fmt.Errorf("registration %d: correspondents: %w", r.ID, err)
+			}
+			if r.Correspondents == nil {
+				r.Correspondents = []procedo.Correspondent{}
+			}
+			v := sqliteDialect{}.indexRow(&r)
+			batch = append(batch, []any{r.ID, v[0], v[1]})
+			after = r.ID
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for start := 0; start < len(batch); start += 500 {
+			part := batch[start:min(start+500, len(batch))]
+			args := make([]any, 0, 3*len(part))
+			for _, row := range part {
+				args = append(args, row...)
+			}
+			q := "INSERT INTO registrations_fts (rowid, words, classes) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(part)), ", ")
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // indexRegistrations stores the indexRow of each registration in the FTS5

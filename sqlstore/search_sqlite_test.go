@@ -118,3 +118,60 @@ func TestSQLiteClassificationTokens(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteLongSubjectsIndexed: every word of a long oggetto and of the
+// correspondents is found, also after the full-text table is filled again
+// from the stored entries (the Go step of migration 0016), and a correction
+// after that removes exactly the entry's old tokens.
+func TestSQLiteLongSubjectsIndexed(t *testing.T) {
+	env := testkit.NewEnv(t)
+	if env.DB.Dialect() != "sqlite" {
+		t.Skip("the full-text table exists only on SQLite")
+	}
+	A := env.A
+	regs := sqlstore.NewRegistrationService(env.DB)
+	ctx := A.AsUser(A.Registry)
+	var words []string
+	for i := 0; i < 60; i++ {
+		words = append(words, "parola"+strings.Repeat("x", i%7)+fmt.Sprint(i))
+	}
+	subject := "Richiesta " + strings.Join(words, " ") + " ponteggio facciata"
+	r, err := regs.RegisterEntry(ctx, &procedo.RegistrationInput{Direction: procedo.DirectionIncoming, Subject: subject,
+		Correspondents: []procedo.Correspondent{{Name: "Condominio Via Roma dodici"}}, Classification: "VI.3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(stage string, q procedo.RegistrationFilter, want int) {
+		t.Helper()
+		_, total, err := regs.FindRegistrations(ctx, q)
+		if err != nil || total != want {
+			t.Errorf("%s: %+v found %d (%v), want %d", stage, q, total, err, want)
+		}
+	}
+	check := func(stage string) {
+		t.Helper()
+		find(stage, procedo.RegistrationFilter{Query: "ponteggio"}, 1) // the 62nd word
+		find(stage, procedo.RegistrationFilter{Query: "facciate"}, 1)  // stemmed
+		find(stage, procedo.RegistrationFilter{Query: words[45]}, 1)   // in the middle
+		find(stage, procedo.RegistrationFilter{Correspondent: "dodici"}, 1)
+	}
+	check("registered")
+	if err := sqlstore.ReindexRegistrations(env.DB); err != nil {
+		t.Fatal(err)
+	}
+	check("reindexed")
+	cls := "VI.3"
+	find("reindexed", procedo.RegistrationFilter{Query: "ponteggio", Classification: &cls}, 1)
+	code := "I.1"
+	if _, err := regs.CorrectRegistration(ctx, r.ID, procedo.RegistrationCorrection{Classification: &code, Reason: "Riclassificata"}); err != nil {
+		t.Fatal(err)
+	}
+	check("corrected")
+	find("corrected", procedo.RegistrationFilter{Query: "ponteggio", Classification: &cls}, 0)
+	find("corrected", procedo.RegistrationFilter{Query: "ponteggio", Classification: &code}, 1)
+	n, err := env.DB.RawCount(context.Background(), fmt.Sprintf(`registrations_fts WHERE rowid = %d AND registrations_fts MATCH 'classes : %s'`,
+		r.ID, strings.Fields(sqlstore.ClassificationTokens("VI.3"))[0]))
+	if err != nil || n != 0 {
+		t.Fatalf("old classification token still indexed: %d %v", n, err)
+	}
+}

@@ -13,21 +13,32 @@ import (
 	"github.com/blevesearch/snowballstem/italian"
 )
 
-// plainWords splits text into lower-case words of letters and digits, at most
-// 32 of them, dropping the characters full-text query syntaxes give meaning to.
+// plainWords splits a query into lower-case words of letters and digits, at
+// most 32 of them, dropping the characters full-text query syntaxes give
+// meaning to.
 func plainWords(text string) []string {
-	f := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	f := allWords(text)
 	if len(f) > 32 {
 		f = f[:32]
 	}
 	return f
 }
 
-// stemWords returns the Snowball Italian stems of the words of text (the
+// allWords splits text into lower-case words of letters and digits.
+func allWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// stemWords returns the Snowball Italian stems of the words of a query (the
 // algorithm PostgreSQL's "italian" configuration uses), so SQLite searches
 // find "richieste" for "richiesta" as PostgreSQL does.
-func stemWords(text string) []string {
-	words := plainWords(text)
+func stemWords(text string) []string { return stemAll(plainWords(text)) }
+
+// indexWords returns the stems of every word of a text to index.
+func indexWords(text string) []string { return stemAll(allWords(text)) }
+
+// stemAll returns the stems of words, stop words left out.
+func stemAll(words []string) []string {
 	out := words[:0]
 	for _, w := range words {
 		if italianStopwords[w] {

@@ -8,12 +8,13 @@
 --    command and the values Go computes again from the stored registration
 --    (sqliteDialect.reindexRegistration), then adds the new one. The trigger and
 --    the view of migration 0010 that did it from the stored copy go with it.
+--    The table is created empty: in the same transaction, Go fills it from the
+--    registrations (reindexAllRegistrations), with every word of the oggetto
+--    and correspondents stemmed (the old table held the first 32 only).
 DROP TRIGGER registrations_fts_classes;
-CREATE VIRTUAL TABLE registrations_fts_new USING fts5(words, classes, content = '', columnsize = 0,
-    tokenize = 'unicode61 remove_diacritics 2');
-INSERT INTO registrations_fts_new (rowid, words, classes) SELECT rowid, words, classes FROM registrations_fts;
 DROP TABLE registrations_fts;
-ALTER TABLE registrations_fts_new RENAME TO registrations_fts;
+CREATE VIRTUAL TABLE registrations_fts USING fts5(words, classes, content = '', columnsize = 0,
+    tokenize = 'unicode61 remove_diacritics 2');
 DROP VIEW registration_class_tokens;
 
 -- 2. (tenant_id, year, number) repeated the unique key (register_id, year,
