@@ -210,6 +210,20 @@ func (s *Server) draft(r *http.Request) (*procedo.ApplicationDraft, error) {
 	return s.Drafts.FindDraftByID(r.Context(), id)
 }
 
+// draftVersion loads the draft {id}, which the caller must own, and the
+// procedure version it is a draft of.
+func (s *Server) draftVersion(r *http.Request) (*procedo.ApplicationDraft, *procedo.ProcedureVersion, error) {
+	d, err := s.draft(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.Procedures.FindProcedureVersionByID(r.Context(), d.ProcedureVersionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, v, nil
+}
+
 // handleDraftView serves GET /api/v1/drafts/{id}.
 func (s *Server) handleDraftView(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.draft(r)
@@ -260,11 +274,7 @@ func (s *Server) handleDraftUpdate(w http.ResponseWriter, r *http.Request) error
 // the content and must be one the field accepts; it is stored (durable)
 // before the draft references it, replacing the field's previous file.
 func (s *Server) handleDraftFiles(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.draft(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.Procedures.FindProcedureVersionByID(r.Context(), d.ProcedureVersionID)
+	d, v, err := s.draftVersion(r)
 	if err != nil {
 		return err
 	}

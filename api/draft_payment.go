@@ -91,11 +91,7 @@ func (s *Server) newDraftPayments(d *procedo.ApplicationDraft, def *procedo.Proc
 // handleDraftPaymentList serves GET /api/v1/drafts/{id}/payments: the
 // notices issued for the draft's fees (none is issued here) and its fees.
 func (s *Server) handleDraftPaymentList(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.draft(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.Procedures.FindProcedureVersionByID(r.Context(), d.ProcedureVersionID)
+	d, v, err := s.draftVersion(r)
 	if err != nil {
 		return err
 	}
@@ -107,11 +103,7 @@ func (s *Server) handleDraftPaymentList(w http.ResponseWriter, r *http.Request) 
 // (DraftService.PrepareDraftPayments, as the web's payment step); 201 when
 // a notice was issued, 200 when they were all there already.
 func (s *Server) handleDraftPaymentIssue(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.draft(r)
-	if err != nil {
-		return err
-	}
-	v, err := s.Procedures.FindProcedureVersionByID(r.Context(), d.ProcedureVersionID)
+	d, v, err := s.draftVersion(r)
 	if err != nil {
 		return err
 	}
