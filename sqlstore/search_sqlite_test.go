@@ -175,3 +175,35 @@ func TestSQLiteLongSubjectsIndexed(t *testing.T) {
 		t.Fatalf("old classification token still indexed: %d %v", n, err)
 	}
 }
+
+// TestSQLiteMigration16FillsIndex runs migration 0016 again on a database
+// with registrations (its statements tolerate what they already did): its
+// SQL creates the full-text table empty and its Go step, in the same
+// transaction, fills it with every word of every entry.
+func TestSQLiteMigration16FillsIndex(t *testing.T) {
+	env := testkit.NewEnv(t)
+	if env.DB.Dialect() != "sqlite" {
+		t.Skip("migration 0016 has a Go step only on SQLite")
+	}
+	regs := sqlstore.NewRegistrationService(env.DB)
+	ctx := env.A.AsUser(env.A.Registry)
+	long := "Domanda " + strings.Repeat("relativa al procedimento ", 15) + "ponteggio"
+	for i := 0; i < 30; i++ {
+		if _, err := regs.RegisterEntry(ctx, &procedo.RegistrationInput{Direction: procedo.DirectionIncoming,
+			Subject: fmt.Sprintf("%s numero %d", long, i), Correspondents: []procedo.Correspondent{{Name: "Impresa Edile Bianchi"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bg := context.Background()
+	if err := env.DB.RawExec(bg, `DELETE FROM schema_migrations WHERE version = 16`); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.DB.Migrate(bg); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []procedo.RegistrationFilter{{Query: "ponteggio"}, {Query: "procedimento"}, {Correspondent: "bianchi"}} {
+		if _, total, err := regs.FindRegistrations(ctx, q); err != nil || total != 30 {
+			t.Errorf("%+v: %d found (%v), want 30", q, total, err)
+		}
+	}
+}

@@ -11,11 +11,11 @@
 --    The table is created empty: in the same transaction, Go fills it from the
 --    registrations (reindexAllRegistrations), with every word of the oggetto
 --    and correspondents stemmed (the old table held the first 32 only).
-DROP TRIGGER registrations_fts_classes;
-DROP TABLE registrations_fts;
+DROP TRIGGER IF EXISTS registrations_fts_classes;
+DROP TABLE IF EXISTS registrations_fts;
 CREATE VIRTUAL TABLE registrations_fts USING fts5(words, classes, content = '', columnsize = 0,
     tokenize = 'unicode61 remove_diacritics 2');
-DROP VIEW registration_class_tokens;
+DROP VIEW IF EXISTS registration_class_tokens;
 -- Each group commit adds a small segment to the table; FTS5 merges a level once
 -- it holds automerge segments. 16 (the most FTS5 allows) instead of 4 halves how
 -- often an entry is rewritten by merges, at the price of a few more segments
@@ -24,4 +24,4 @@ INSERT INTO registrations_fts (registrations_fts, rank) VALUES ('automerge', 16)
 
 -- 2. (tenant_id, year, number) repeated the unique key (register_id, year,
 --    number): a search by number names the tenant's registers instead.
-DROP INDEX registrations_tenant;
+DROP INDEX IF EXISTS registrations_tenant;
