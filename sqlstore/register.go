@@ -546,6 +546,11 @@ func (s *RegistrationService) AnnulRegistration(ctx context.Context, id int64, r
 			return procedo.Errorf(procedo.ECONFLICT, "La registrazione è già annullata.")
 		}
 		r.AnnulledAt, r.AnnulledBy, r.AnnulReason, r.AnnulAct = &tx.now, a.Name(), reason, act
+		// A document imported from another AOO may be imported again.
+		if _, err := tx.exec(ctx, `UPDATE registration_imports SET released_at = ? WHERE tenant_id = ? AND registration_id = ? AND released_at IS NULL`,
+			s.db.ts(tx.now), r.TenantID, r.ID); err != nil {
+			return err
+		}
 		if err := insertRegistrationEvent(ctx, tx, r.TenantID, r.ID, &procedo.RegistrationEvent{Kind: "annulled", Reason: reason, NewValue: act}); err != nil {
 			return err
 		}
@@ -829,7 +834,8 @@ func insertRegistrationImports(ctx context.Context, tx *Tx, group []*regRequest)
 }
 
 // checkNotImported refuses, before numbering, an entry of another AOO that the
-// tenant has already registered, naming our registration of it.
+// tenant has already registered (and not annulled since), naming our
+// registration of it.
 func (s *RegistrationService) checkNotImported(ctx context.Context, tid int64, e *procedo.SenderEntry) error {
 	if e == nil {
 		return nil
@@ -837,7 +843,7 @@ func (s *RegistrationService) checkNotImported(ctx context.Context, tid int64, e
 	var year, number int
 	err := s.db.queryRow(ctx, `SELECT r.year, r.number FROM registration_imports i JOIN registrations r ON r.id = i.registration_id
 		WHERE i.tenant_id = ? AND i.sender_ipa = ? AND i.sender_aoo = ? AND i.sender_register = ? AND i.sender_number = ?
-		AND i.sender_date = ?`, append([]any{tid}, importKey(e)...)...).Scan(&year, &number)
+		AND i.sender_date = ? AND i.released_at IS NULL`, append([]any{tid}, importKey(e)...)...).Scan(&year, &number)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil

@@ -652,6 +652,33 @@ func TestRegistrationService_ImportOnce(t *testing.T) {
 			}
 		}
 	})
+	// Once its registration is annulled, the same document may be imported
+	// again, once; the annulled entry keeps its sender, which nobody can
+	// change or release twice.
+	t.Run("AgainAfterAnnulment", func(t *testing.T) {
+		records := &procedo.User{ID: A.Registry.ID, TenantID: A.Tenant.ID, Username: "archivista", FullName: "Archivista",
+			Roles: []procedo.Role{procedo.RoleRecords}}
+		if _, err := regs.AnnulRegistration(A.AsUser(records), first.ID, "Registrato con il documento sbagliato", "Provvedimento n. 3/2026"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := regs.RegisterEntry(A.AsUser(A.Registry), imported(7, "r_veneto", "AOO_GIUNTA"))
+		if err != nil {
+			t.Fatalf("import after annulment: %v", err)
+		}
+		_, err = regs.RegisterEntry(A.AsUser(A.Registry), imported(7, "r_veneto", "AOO_GIUNTA"))
+		if procedo.ErrorCode(err) != procedo.ECONFLICT || !strings.Contains(procedo.ErrorMessage(err), again.NumberString()) {
+			t.Fatalf("third import: %v", err)
+		}
+		for _, q := range []string{
+			`UPDATE registration_imports SET sender_number = 70 WHERE registration_id = ?`,
+			`UPDATE registration_imports SET released_at = NULL WHERE registration_id = ?`,
+			`DELETE FROM registration_imports WHERE registration_id = ?`,
+		} {
+			if err := testkit.Exec(env.DB, q, first.ID); err == nil {
+				t.Errorf("%s: allowed", q)
+			}
+		}
+	})
 }
 
 // TestRegistrationService_ReassignRegistration checks that the registry desk
