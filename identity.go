@@ -111,8 +111,11 @@ type SingleLogoutProvider interface {
 // provider needs for single logout (see SingleLogoutProvider). A
 // SessionService may implement it; without it logout is local only.
 type ProviderLogoutStore interface {
-	// SetProviderLogout stores logout with the session of token.
-	SetProviderLogout(ctx context.Context, token, logout string) error
+	// SetProviderLogout stores logout with the session of token and, when
+	// subject is not "", keys the session with subject (LogoutSubject) at
+	// provider, so that a logout the provider starts finds it
+	// (ProviderSessionStore). ENOTFOUND if there is no such session.
+	SetProviderLogout(ctx context.Context, token, logout, provider, subject string) error
 	// ProviderLogout returns what SetProviderLogout stored, "" if nothing.
 	ProviderLogout(ctx context.Context, token string) (string, error)
 }
@@ -163,13 +166,9 @@ type ProviderLogoutAnswer struct {
 
 // ProviderSessionStore finds the citizens' sessions of a tenant by their
 // login at an identity provider, so that a logout the provider starts ends
-// them. A SessionService may implement it (with ProviderLogoutStore);
-// without it such logouts end no session.
+// them (ProviderLogoutStore.SetProviderLogout keys them). A SessionService
+// may implement it; without it such logouts end no session.
 type ProviderSessionStore interface {
-	// SetProviderSubject keys the session of token, in the tenant of ctx,
-	// with subject (LogoutSubject) at the tenant's provider. ENOTFOUND if
-	// there is no such session.
-	SetProviderSubject(ctx context.Context, token, provider, subject string) error
 	// EndProviderSessions ends the sessions of the tenant in ctx keyed with
 	// provider and subject whose provider logout data matches accepts, and
 	// returns them (without Token).

@@ -5,7 +5,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 
@@ -26,16 +25,6 @@ type CaseClockWorker struct {
 
 // Handle implements Handler.
 func (w *CaseClockWorker) Handle(ctx context.Context, job *procedo.Job) error {
-	var p struct {
-		Day string `json:"day"`
-	}
-	if err := json.Unmarshal(job.Payload, &p); err != nil {
-		return &PermanentError{fmt.Errorf("bad payload %q", job.Payload)}
-	}
-	day, err := procedo.ParseDate(p.Day)
-	if err != nil {
-		return &PermanentError{err}
-	}
 	var run func(context.Context, procedo.Date) (int, error)
 	switch job.Kind {
 	case procedo.JobCaseTimeouts:
@@ -49,11 +38,10 @@ func (w *CaseClockWorker) Handle(ctx context.Context, job *procedo.Job) error {
 	default:
 		return &PermanentError{fmt.Errorf("unknown case job %q", job.Kind)}
 	}
-	tenant, err := w.Tenants.FindTenantByID(ctx, job.TenantID)
+	ctx, tenant, day, err := tenantDay(ctx, w.Tenants, job)
 	if err != nil {
 		return err
 	}
-	ctx = procedo.NewContextWithActor(procedo.NewContextWithTenant(ctx, tenant), procedo.SystemActor)
 	n, err := run(ctx, day)
 	if w.Logger != nil && n > 0 {
 		w.Logger.Info("case clock job", "kind", job.Kind, "tenant_id", tenant.ID, "day", day.String(), "cases", n)

@@ -19,21 +19,31 @@ type DailyRegisterMaker struct {
 
 // Handle implements Handler.
 func (d *DailyRegisterMaker) Handle(ctx context.Context, job *procedo.Job) error {
+	ctx, _, day, err := tenantDay(ctx, d.Tenants, job)
+	if err != nil {
+		return err
+	}
+	_, err = d.DailyRegisters.ProduceDailyRegister(ctx, day)
+	return err
+}
+
+// tenantDay reads the day of a daily tenant job (payload {"day": "YYYY-MM-DD"})
+// and returns ctx acting as the system for the job's tenant. A payload that
+// cannot be read is a PermanentError: retrying would not mend it.
+func tenantDay(ctx context.Context, tenants procedo.TenantService, job *procedo.Job) (context.Context, *procedo.Tenant, procedo.Date, error) {
 	var p struct {
 		Day string `json:"day"`
 	}
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
-		return &PermanentError{fmt.Errorf("bad payload %q", job.Payload)}
+		return nil, nil, procedo.Date{}, &PermanentError{fmt.Errorf("bad payload %q", job.Payload)}
 	}
 	day, err := procedo.ParseDate(p.Day)
 	if err != nil {
-		return &PermanentError{err}
+		return nil, nil, procedo.Date{}, &PermanentError{err}
 	}
-	tenant, err := d.Tenants.FindTenantByID(ctx, job.TenantID)
+	tenant, err := tenants.FindTenantByID(ctx, job.TenantID)
 	if err != nil {
-		return err
+		return nil, nil, procedo.Date{}, err
 	}
-	ctx = procedo.NewContextWithActor(procedo.NewContextWithTenant(ctx, tenant), procedo.SystemActor)
-	_, err = d.DailyRegisters.ProduceDailyRegister(ctx, day)
-	return err
+	return procedo.NewContextWithActor(procedo.NewContextWithTenant(ctx, tenant), procedo.SystemActor), tenant, day, nil
 }

@@ -5,8 +5,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 
 	"github.com/procedo/procedo"
@@ -25,21 +23,10 @@ type OpinionDeadlineWorker struct {
 
 // Handle implements Handler.
 func (w *OpinionDeadlineWorker) Handle(ctx context.Context, job *procedo.Job) error {
-	var p struct {
-		Day string `json:"day"`
-	}
-	if err := json.Unmarshal(job.Payload, &p); err != nil {
-		return &PermanentError{fmt.Errorf("bad payload %q", job.Payload)}
-	}
-	day, err := procedo.ParseDate(p.Day)
-	if err != nil {
-		return &PermanentError{err}
-	}
-	tenant, err := w.Tenants.FindTenantByID(ctx, job.TenantID)
+	ctx, tenant, day, err := tenantDay(ctx, w.Tenants, job)
 	if err != nil {
 		return err
 	}
-	ctx = procedo.NewContextWithActor(procedo.NewContextWithTenant(ctx, tenant), procedo.SystemActor)
 	n, err := w.Opinions.AlertOverdueOpinions(ctx, day)
 	if w.Logger != nil && n > 0 {
 		w.Logger.Info("overdue opinions alerted", "tenant_id", tenant.ID, "day", day.String(), "opinions", n)

@@ -31,13 +31,6 @@ func SyncAnswer(db *DB, path string) error {
 
 // ReindexRegistrations runs the Go step of migration 0016 (SQLite) again.
 func ReindexRegistrations(db *DB) error {
-	tx, err := db.write.Begin()
-	if err != nil {
-		return err
-	}
-	if err := reindexAllRegistrations(context.Background(), tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	ctx := context.Background()
+	return db.transact(ctx, func(tx *Tx) error { return reindexAllRegistrations(ctx, tx) })
 }

@@ -5,7 +5,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -13,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/procedo/procedo"
 )
@@ -29,7 +29,7 @@ type Migration struct {
 
 // goSteps are the parts of migrations that SQL cannot do, run in the
 // migration's transaction right after its SQL, by dialect and version.
-var goSteps = map[string]map[int]func(ctx context.Context, tx *sql.Tx) error{
+var goSteps = map[string]map[int]func(ctx context.Context, tx *Tx) error{
 	// The full-text table of registrations, created empty, filled with the
 	// words stemmed in Go (all of them: before, the first 32).
 	"sqlite": {16: reindexAllRegistrations},
@@ -124,7 +124,7 @@ func (db *DB) Migrate(ctx context.Context) (err error) {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if step := goSteps[db.dialect.name()][m.Version]; step != nil {
-			if err := step(ctx, tx); err != nil {
+			if err := step(ctx, &Tx{tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}); err != nil {
 				_ = tx.Rollback()
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}

@@ -128,18 +128,8 @@ func registerEntries(ctx context.Context, tx *Tx, regs []*procedo.Registration) 
 // len(regs) values ending at the last inserted rowid. The last one is checked
 // against its number, in case that rule ever did not hold.
 func insertConsecutive(ctx context.Context, tx *Tx, cols []string, regs []*procedo.Registration, rows [][]any) error {
-	one := "(" + placeholders(len(cols)) + ")"
-	var b strings.Builder
-	b.WriteString("INSERT INTO registrations (" + strings.Join(cols, ", ") + ") VALUES ")
-	args := make([]any, 0, len(rows)*len(cols))
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(one)
-		args = append(args, r...)
-	}
-	res, err := tx.execPrepared(ctx, b.String(), args...)
+	q, args := multiRowInsert("registrations", cols, rows)
+	res, err := tx.execPrepared(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -161,6 +151,22 @@ func insertConsecutive(ctx context.Context, tx *Tx, cols []string, regs []*proce
 	return nil
 }
 
+// multiRowInsert returns one INSERT of rows into table and its arguments.
+func multiRowInsert(table string, cols []string, rows [][]any) (string, []any) {
+	one := "(" + placeholders(len(cols)) + ")"
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	args := make([]any, 0, len(rows)*len(cols))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+		args = append(args, r...)
+	}
+	return b.String(), args
+}
+
 // maxParams bounds the parameters of one statement (SQLite's default limit is
 // 32766, PostgreSQL's 65535).
 const maxParams = 30000
@@ -172,27 +178,15 @@ func insertRows(ctx context.Context, tx *Tx, table string, cols []string, rows [
 		return nil
 	}
 	per := max(1, maxParams/len(cols))
-	one := "(" + placeholders(len(cols)) + ")"
 	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(one)
-			args = append(args, r...)
-		}
+		q, args := multiRowInsert(table, cols, rows[start:min(start+per, len(rows))])
 		if returning == "" {
-			if _, err := tx.execPrepared(ctx, b.String(), args...); err != nil {
+			if _, err := tx.execPrepared(ctx, q, args...); err != nil {
 				return err
 			}
 			continue
 		}
-		b.WriteString(" RETURNING " + returning)
-		res, err := tx.queryPrepared(ctx, b.String(), args...)
+		res, err := tx.queryPrepared(ctx, q+" RETURNING "+returning, args...)
 		if err != nil {
 			return err
 		}

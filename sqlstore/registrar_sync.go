@@ -74,23 +74,41 @@ func (db *DB) transactLateSync(ctx context.Context, fn func(tx *Tx) error) error
 
 // syncLog makes durable every transaction committed so far: it syncs the
 // write-ahead log (Linux syncs a file's data whichever descriptor wrote it).
-// A log that no longer exists was checkpointed into the database file, which
-// is then synced instead.
-func syncLog(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		f, err = os.Open(strings.TrimSuffix(path, "-wal"))
+// *log is the log file, opened at the first call and kept open; a log that
+// does not exist was checkpointed into the database file, which is then
+// synced instead. After an error the log is opened again next time.
+func syncLog(path string, log **os.File) error {
+	if *log == nil {
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			db, err := os.Open(strings.TrimSuffix(path, "-wal"))
+			if err != nil {
+				return err
+			}
+			return errors.Join(db.Sync(), db.Close()) // not kept: the log comes back
+		}
+		if err != nil {
+			return err
+		}
+		*log = f
 	}
+	err := (*log).Sync()
 	if err != nil {
-		return err
+		(*log).Close()
+		*log = nil
 	}
-	err = f.Sync()
-	return errors.Join(err, f.Close())
+	return err
 }
 
 // runSyncer answers the callers of the batches the writer committed without
 // syncing, after one sync of the log for all the batches waiting.
 func (db *DB) runSyncer(path string, committed <-chan []*regRequest) {
+	var log *os.File
+	defer func() {
+		if log != nil {
+			log.Close()
+		}
+	}()
 	for batch := range committed {
 		batches := [][]*regRequest{batch}
 	more:
@@ -105,7 +123,7 @@ func (db *DB) runSyncer(path string, committed <-chan []*regRequest) {
 				break more
 			}
 		}
-		err := syncLog(path)
+		err := syncLog(path, &log)
 		if err != nil {
 			db.Logger.Error("sqlstore: syncing the write-ahead log failed; registrations not confirmed", "error", err)
 			err = errors.Join(procedo.Errorf(procedo.EUNAVAILABLE, "Il registro non ha potuto rendere definitiva la registrazione: riprova tra poco."), err)

@@ -5,10 +5,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/procedo/procedo"
@@ -26,57 +24,41 @@ func (sqliteDialect) indexRow(r *procedo.Registration) []any {
 }
 
 // reindexAllRegistrations fills the full-text table of registrations again
-// from the stored entries, with indexRow, inside tx: the Go part of migration
-// 0016, which created the table empty (stems are computed in Go).
-func reindexAllRegistrations(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO registrations_fts (registrations_fts) VALUES ('delete-all')`); err != nil {
+// from the stored entries, inside tx: the Go part of migration 0016, which
+// created the table empty (stems are computed in Go). Entries are read as
+// FindRegistrationByID reads them, so a later correction removes exactly what
+// is indexed here.
+func reindexAllRegistrations(ctx context.Context, tx *Tx) error {
+	if _, err := tx.exec(ctx, `INSERT INTO registrations_fts (registrations_fts) VALUES ('delete-all')`); err != nil {
 		return err
 	}
-	const chunk = 2000
 	var after int64
 	for {
-		rows, err := tx.QueryContext(ctx, `SELECT id, subject, correspondents, classification FROM registrations WHERE id > ? ORDER BY id LIMIT ?`, after, chunk)
+		rows, err := tx.query(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE r.id > ? ORDER BY r.id LIMIT 2000`, after)
 		if err != nil {
 			return err
 		}
-		var batch [][]any
+		var regs []*procedo.Registration
 		for rows.Next() {
-			var r procedo.Registration
-			var corr string
-			if err := rows.Scan(&r.ID, &r.Subject, &corr, &r.Classification); err != nil {
+			r, err := scanRegistration(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			if err := json.Unmarshal([]byte(corr), &r.Correspondents); err != nil {
-				rows.Close()
-				return fmt.Errorf("registration %d: correspondents: %w", r.ID, err)
-			}
-			if r.Correspondents == nil {
-				r.Correspondents = []procedo.Correspondent{}
-			}
-			v := sqliteDialect{}.indexRow(&r)
-			batch = append(batch, []any{r.ID, v[0], v[1]})
-			after = r.ID
+			regs = append(regs, r)
 		}
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		if len(batch) == 0 {
+		if len(regs) == 0 {
 			// One segment for all: searches read one b-tree per term.
-			_, err := tx.ExecContext(ctx, `INSERT INTO registrations_fts (registrations_fts) VALUES ('optimize')`)
+			_, err := tx.exec(ctx, `INSERT INTO registrations_fts (registrations_fts) VALUES ('optimize')`)
 			return err
 		}
-		for start := 0; start < len(batch); start += 500 {
-			part := batch[start:min(start+500, len(batch))]
-			args := make([]any, 0, 3*len(part))
-			for _, row := range part {
-				args = append(args, row...)
-			}
-			q := "INSERT INTO registrations_fts (rowid, words, classes) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(part)), ", ")
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return err
-			}
+		if err := (sqliteDialect{}).indexRegistrations(ctx, tx, regs); err != nil {
+			return err
 		}
+		after = regs[len(regs)-1].ID
 	}
 }
 

@@ -167,16 +167,25 @@ func (db *DB) Secret(ctx context.Context, key string) (_ []byte, err error) {
 var _ procedo.ProviderLogoutStore = (*SessionService)(nil)
 
 // SetProviderLogout implements procedo.ProviderLogoutStore: it keeps logout
-// with the session of token in the tenant of ctx. ENOTFOUND if there is no
-// such session.
-func (s *SessionService) SetProviderLogout(ctx context.Context, token, logout string) (err error) {
+// with the session of token in the tenant of ctx and, with subject, keys the
+// session with subject at provider (provider_subject). ENOTFOUND if there is
+// no such session.
+func (s *SessionService) SetProviderLogout(ctx context.Context, token, logout, provider, subject string) (err error) {
 	defer procedo.Wrap(&err, "sqlstore.SetProviderLogout")
 	tid, err := tenantID(ctx)
 	if err != nil {
 		return err
 	}
+	var key any // NULL: not keyed
+	if subject != "" {
+		if provider == "" {
+			return procedo.Errorf(procedo.EINVALID, "Manca l'identificativo dell'accesso presso il gestore dell'identità.")
+		}
+		key = providerSubject(provider, subject)
+	}
 	return s.db.transact(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE sessions SET provider_logout = ? WHERE id = ? AND tenant_id = ?`, logout, hashSecret(token), tid)
+		res, err := tx.exec(ctx, `UPDATE sessions SET provider_logout = ?, provider_subject = ? WHERE id = ? AND tenant_id = ?`,
+			logout, key, hashSecret(token), tid)
 		if err != nil {
 			return err
 		}
@@ -213,33 +222,6 @@ var _ procedo.ProviderSessionStore = (*SessionService)(nil)
 // providerSubject is the provider_subject of a session: the provider's id
 // (which has no ":") and the provider's key of the login.
 func providerSubject(provider, subject string) string { return provider + ":" + subject }
-
-// SetProviderSubject implements procedo.ProviderSessionStore: it keys the
-// session of token, in the tenant of ctx, with subject at provider.
-// ENOTFOUND if there is no such session.
-func (s *SessionService) SetProviderSubject(ctx context.Context, token, provider, subject string) (err error) {
-	defer procedo.Wrap(&err, "sqlstore.SetProviderSubject")
-	tid, err := tenantID(ctx)
-	if err != nil {
-		return err
-	}
-	if provider == "" || subject == "" {
-		return procedo.Errorf(procedo.EINVALID, "Manca l'identificativo dell'accesso presso il gestore dell'identità.")
-	}
-	return s.db.transact(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE sessions SET provider_subject = ? WHERE id = ? AND tenant_id = ?`,
-			providerSubject(provider, subject), hashSecret(token), tid)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return procedo.Errorf(procedo.ENOTFOUND, "Sessione non trovata.")
-		}
-		return nil
-	})
-}
 
 // EndProviderSessions implements procedo.ProviderSessionStore: it deletes,
 // in one transaction, the sessions of the tenant in ctx keyed with subject

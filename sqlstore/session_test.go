@@ -28,10 +28,7 @@ func TestSessionService_EndProviderSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.SetProviderLogout(ctx, s.Token, logout); err != nil {
-			t.Fatal(err)
-		}
-		if err := svc.SetProviderSubject(ctx, s.Token, provider, subject); err != nil {
+		if err := svc.SetProviderLogout(ctx, s.Token, logout, provider, subject); err != nil {
 			t.Fatal(err)
 		}
 		return s.Token
@@ -80,7 +77,7 @@ func TestSessionService_EndProviderSessions(t *testing.T) {
 
 	t.Run("WrongTenant", func(t *testing.T) {
 		// Comune B cannot key Comune A's session, nor end it.
-		if err := svc.SetProviderSubject(ctxB, aOther, "spid", "X"); procedo.ErrorCode(err) != procedo.ENOTFOUND {
+		if err := svc.SetProviderLogout(ctxB, aOther, "x", "spid", "X"); procedo.ErrorCode(err) != procedo.ENOTFOUND {
 			t.Fatalf("other tenant keys the session: %v", err)
 		}
 		ended, err := svc.EndProviderSessions(ctxB, "spid", "J", nil)

@@ -252,16 +252,13 @@ func (h *Handler) completeLoginLogout(w http.ResponseWriter, r *http.Request, p 
 		return err
 	}
 	if store, ok := h.Sessions.(procedo.ProviderLogoutStore); ok && logout != "" {
-		if err := store.SetProviderLogout(ctx, sess.Token, logout); err != nil {
-			return err
-		}
 		// A provider that can start the logout itself finds the session by its key.
+		subject := ""
 		if pl, ok := p.(procedo.ProviderInitiatedLogout); ok {
-			if subjects, ok := h.Sessions.(procedo.ProviderSessionStore); ok && pl.LogoutSubject(logout) != "" {
-				if err := subjects.SetProviderSubject(ctx, sess.Token, p.ID(), pl.LogoutSubject(logout)); err != nil {
-					return err
-				}
-			}
+			subject = pl.LogoutSubject(logout)
+		}
+		if err := store.SetProviderLogout(ctx, sess.Token, logout, p.ID(), subject); err != nil {
+			return err
 		}
 	}
 	if old := requestFrom(r).session; old != nil {

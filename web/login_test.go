@@ -382,7 +382,7 @@ func TestLogout_SingleLogout(t *testing.T) {
 		if got, err := sessions.ProviderLogout(ctxB, sc.Value); err != nil || got != "" {
 			t.Fatalf("other tenant reads %q %v", got, err)
 		}
-		if err := sessions.SetProviderLogout(ctxB, sc.Value, "x"); procedo.ErrorCode(err) != procedo.ENOTFOUND {
+		if err := sessions.SetProviderLogout(ctxB, sc.Value, "x", "", ""); procedo.ErrorCode(err) != procedo.ENOTFOUND {
 			t.Fatalf("other tenant writes: %v", err)
 		}
 	})
