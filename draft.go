@@ -145,6 +145,16 @@ type ApplicationDraft struct {
 	ExpiresAt          time.Time         // UpdatedAt + the configured time to keep drafts
 }
 
+// Notice returns the draft's pagoPA notice id; ENOTFOUND if it has none such.
+func (d *ApplicationDraft) Notice(id int64) (*PaymentNotice, error) {
+	for _, n := range d.Payments {
+		if n.ID == id {
+			return n, nil
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "Avviso di pagamento non trovato.")
+}
+
 // DraftApplicant is the applicant's part of a draft: names (from the digital
 // identity, or given by the integrator), contacts, and the company the
 // applicant acts for as its legal representative, if any.

@@ -132,12 +132,11 @@ func (s *Server) draftNotice(r *http.Request) (*procedo.ApplicationDraft, *proce
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, n := range d.Payments {
-		if n.ID == nid {
-			return d, n, nil
-		}
+	n, err := d.Notice(nid)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, nil, procedo.Errorf(procedo.ENOTFOUND, "Avviso di pagamento non trovato.")
+	return d, n, nil
 }
 
 // handleDraftPaymentPDF serves GET /api/v1/drafts/{id}/payments/{notice}/pdf:

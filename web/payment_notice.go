@@ -20,12 +20,11 @@ func (h *Handler) draftNotice(r *http.Request) (*procedo.ApplicationDraft, *proc
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, n := range d.Payments {
-		if n.ID == nid {
-			return d, n, nil
-		}
+	n, err := d.Notice(nid)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, nil, procedo.Errorf(procedo.ENOTFOUND, "Avviso di pagamento non trovato.")
+	return d, n, nil
 }
 
 // caseNotice returns the notice {notice} of the case {id} of the request:
